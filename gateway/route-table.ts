@@ -1,0 +1,97 @@
+// The gateway's route table (DESIGN.md 7): which path prefixes go to which
+// upstream, under which module, and where the merchant, product and gateway
+// reference are found. Validated at boot; any fault names the route.
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import YAML from 'yaml';
+
+const Locator = Type.Object(
+  {
+    from: Type.Union([Type.Literal('header'), Type.Literal('path'), Type.Literal('query')]),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+const Method = Type.Union(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => Type.Literal(m)));
+
+const RouteSpec = Type.Object(
+  {
+    prefix: Type.String({ pattern: '^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$' }),
+    upstream: Type.String({ pattern: '^https?://[^/]+/?$' }),
+    module: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
+    read: Type.Optional(Type.Array(Method, { minItems: 1 })),
+    write: Type.Optional(Type.Array(Method, { minItems: 1 })),
+    merchant: Type.Optional(Locator),
+    product: Type.Optional(Locator),
+    gatewayRef: Type.Optional(Locator),
+    approval: Type.Optional(Type.Object({ methods: Type.Array(Method, { minItems: 1 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+const RouteFile = Type.Object({ routes: Type.Array(RouteSpec, { minItems: 1 }) }, { additionalProperties: false });
+
+export type Locator = Static<typeof Locator>;
+export type RouteSpec = Static<typeof RouteSpec>;
+
+export interface GatewayRoute extends RouteSpec {
+  /** Prefix split into segments, for matching on whole segments. */
+  segments: string[];
+  readMethods: Set<string>;
+  approvalMethods: Set<string>;
+}
+
+export class RouteTableError extends Error {
+  override name = 'RouteTableError';
+}
+
+export function parseRouteTable(text: string, source = 'route table'): GatewayRoute[] {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (err) {
+    throw new RouteTableError(`${source}: not YAML or JSON: ${(err as Error).message}`);
+  }
+  if (!Value.Check(RouteFile, raw)) {
+    const first = Value.Errors(RouteFile, raw).First();
+    throw new RouteTableError(`${source}: ${first?.path || '/'} ${first?.message ?? 'is invalid'}`);
+  }
+  const seen = new Set<string>();
+  const routes = raw.routes.map((r, i) => {
+    if (seen.has(r.prefix)) throw new RouteTableError(`${source}: /routes/${i}/prefix ${r.prefix} is listed twice`);
+    seen.add(r.prefix);
+    for (const key of ['merchant', 'product', 'gatewayRef'] as const) {
+      const loc = r[key];
+      // A path locator names the zero-based segment after the prefix: "0" in
+      // /orders/<merchant>/... reads the first segment after /orders.
+      if (loc?.from === 'path' && !/^\d{1,2}$/.test(loc.name)) {
+        throw new RouteTableError(`${source}: /routes/${i}/${key} from path needs a segment index, got "${loc.name}"`);
+      }
+    }
+    return {
+      ...r,
+      segments: r.prefix.split('/').filter(Boolean),
+      readMethods: new Set(r.read ?? ['GET', 'HEAD']),
+      approvalMethods: new Set(r.approval?.methods ?? []),
+    };
+  });
+  // Longest prefix first, so /orders/refunds wins over /orders.
+  return routes.sort((a, b) => b.segments.length - a.segments.length);
+}
+
+export function loadRouteTable(file: string): GatewayRoute[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new RouteTableError(`GATEWAY_ROUTES: cannot read ${file}: ${(err as Error).message}`);
+  }
+  return parseRouteTable(text, file);
+}
+
+/** Modules the route table names, for the module catalogue. */
+export function routeModules(routes: GatewayRoute[]): string[] {
+  return [...new Set(routes.map((r) => r.module))].sort();
+}

@@ -1,0 +1,24 @@
+// Gateway entry point. Any number run side by side, each on its own
+// GATEWAY_PORT, sharing Redis and PostgreSQL.
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig } from '../src/config/env.ts';
+import { buildGateway } from './app.ts';
+import { closeGatewayDeps, createGatewayDeps } from './create-deps.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await createGatewayDeps(config);
+  const app = await buildGateway(deps);
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) app.log.error({ err }, 'shutting down after error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await closeGatewayDeps(deps);
+  });
+  await app.listen({ host: config.HOST, port: config.GATEWAY_PORT });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+# Entry point `authz/role_check`: validation of a role's ACL before it is
+# created, edited, cloned or assigned.
+#
+# input.acl:       the role's ACL {module: level}
+# input.actor_acl: the ACL of the administrator doing it (null for bootstrap)
+#
+# Returns the separation-of-duties pairs the ACL holds both sides of, the
+# modules it would raise above the actor's own level, and modules above their
+# ceiling (the audit log is read-only for everyone).
+package authz
+
+role_check := {
+	"sod_violations": sort([p.name | some p in sod_violations]),
+	"escalations": sort([m | some m in escalations]),
+	"over_ceiling": sort([m | some m in over_ceiling]),
+}
+
+sod_violations contains pair if {
+	some pair in cfg.sod_pairs
+	holds(input.acl, pair.a)
+	holds(input.acl, pair.b)
+}
+
+# Holding a side means the ACL gives at least that side's level.
+holds(acl, side) if level_of(acl, side.module) == side.level
+
+holds(acl, side) if {
+	side.level == "R"
+	level_of(acl, side.module) in {"RW", "CHECKER"}
+}
+
+escalations contains module if {
+	input.actor_acl != null
+	some module, level in input.acl
+	not within(level, level_of(input.actor_acl, module))
+}
+
+# A level is within the actor's when the actor has it or more. CHECKER is a
+# different power from RW, so only a checker may hand out CHECKER.
+within("NA", _)
+
+within("R", actor) if actor in {"R", "RW", "CHECKER"}
+
+within("RW", "RW")
+
+within("CHECKER", "CHECKER")
+
+over_ceiling contains module if {
+	some module, ceiling in cfg.max_levels
+	level := level_of(input.acl, module)
+	not within(level, ceiling)
+}

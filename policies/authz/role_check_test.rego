@@ -1,0 +1,37 @@
+package authz_test
+
+import data.authz
+
+check(acl, actor) := d if {
+	d := authz.role_check with input as {"acl": acl, "actor_acl": actor}
+}
+
+test_sod_pair_detected if {
+	r := check({"refunds": "RW", "refund_approvals": "CHECKER"}, null)
+	r.sod_violations == ["refund-maker-checker"]
+}
+
+test_one_side_is_fine if {
+	check({"refunds": "RW", "refund_approvals": "R"}, null).sod_violations == []
+}
+
+test_pairs_come_from_data if {
+	pairs := [{"name": "orders-vs-settings", "a": {"module": "orders", "level": "RW"}, "b": {"module": "settings", "level": "R"}}]
+	r := authz.role_check with input as {"acl": {"orders": "RW", "settings": "RW"}, "actor_acl": null}
+		with data.authz_config.sod_pairs as pairs
+	r.sod_violations == ["orders-vs-settings"]
+}
+
+test_escalation_detected if {
+	r := check({"orders": "RW", "refunds": "R", "refund_approvals": "CHECKER"}, {"orders": "R", "refunds": "RW"})
+	r.escalations == ["orders", "refund_approvals"]
+}
+
+test_no_escalation_within_own_levels if {
+	check({"orders": "R", "refunds": "NA"}, {"orders": "RW"}).escalations == []
+}
+
+test_audit_is_read_only if {
+	check({"audit": "RW"}, null).over_ceiling == ["audit"]
+	check({"audit": "R"}, null).over_ceiling == []
+}

@@ -1,0 +1,61 @@
+// The control plane: a Fastify instance with shared plumbing, then one plugin
+// per capability (routes.ts). server.ts is the only file that listens.
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { loggerOptions } from '../infra/logger.ts';
+import { installErrorHandler } from '../http/error-handler.ts';
+import type { ControlPlaneDeps } from './deps.ts';
+import { capabilityRoutes } from './routes.ts';
+import './request-context.ts';
+
+export interface BuildOptions {
+  logger?: boolean;
+}
+
+export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(deps.config.LOG_LEVEL, 'control-plane'),
+    bodyLimit: 256 * 1024,
+    requestTimeout: 30_000,
+    // Behind a load balancer the request id is propagated; otherwise generated.
+    requestIdHeader: 'x-request-id',
+    ajv: {
+      // Unknown fields are an error (mass assignment), never silently dropped.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('deps', deps);
+  app.decorateRequest('em', null as never);
+  app.decorateRequest('actor', null as never);
+  app.addHook('onRequest', async (request) => {
+    request.em = deps.orm.em.fork();
+  });
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tenant IAM control plane', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const [db, redis] = await Promise.all([
+      deps.orm.em.getConnection().execute('select 1').then(() => true, () => false),
+      deps.redis.ping().then(() => true, () => false),
+    ]);
+    return reply.code(db ? 200 : 503).send({ status: db ? 'ready' : 'unavailable', db, redis, policy: deps.policy.revision });
+  });
+  app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_req, reply) => {
+    void reply.header('cache-control', 'public, max-age=300');
+    return { keys: [deps.signer.key.jwk] };
+  });
+
+  for (const routes of capabilityRoutes) await app.register(routes, { prefix: '/v1' });
+  return app;
+}

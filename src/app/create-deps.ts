@@ -1,0 +1,43 @@
+// Opens every backing service from configuration. Used by server.ts, the CLI
+// and tests, so all three wire the control plane the same way.
+import type { Config } from '../config/env.ts';
+import { requireSecrets } from '../config/env.ts';
+import { openOrm } from '../db/orm.ts';
+import { connectRedis, createRedis } from '../infra/redis.ts';
+import { PolicyEngine } from '../policy/engine.ts';
+import { signingKeyFromPem } from '../auth/keys.ts';
+import { TokenSigner } from '../auth/token-signer.ts';
+import { Mailer } from '../mail/mailer.ts';
+import { AuthzChangePublisher } from '../changes/authz-changes.ts';
+import type { ControlPlaneDeps } from './deps.ts';
+
+export async function createControlPlaneDeps(config: Config, onError: (err: unknown) => void = () => {}): Promise<ControlPlaneDeps> {
+  const secrets = requireSecrets(config);
+  const key = signingKeyFromPem(secrets.JWT_PRIVATE_KEY);
+  const policy = await PolicyEngine.load(config.POLICY_DIR);
+  const orm = await openOrm(config.DATABASE_URL);
+  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
+  await connectRedis(redis);
+  return {
+    config,
+    orm,
+    redis,
+    policy,
+    signer: new TokenSigner(key, {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      mfaTtlSeconds: 300,
+    }),
+    mailer: new Mailer(config.MAIL_URL, config.MAIL_FROM),
+    changes: new AuthzChangePublisher(redis, config.REDIS_KEY_PREFIX, onError),
+    totpKey: Buffer.from(secrets.TOTP_ENCRYPTION_KEY, 'base64'),
+    now: () => new Date(),
+  };
+}
+
+export async function closeControlPlaneDeps(deps: ControlPlaneDeps): Promise<void> {
+  deps.mailer.close();
+  deps.redis.disconnect();
+  await deps.orm.close();
+}

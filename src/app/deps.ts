@@ -1,0 +1,22 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/env.ts';
+import type { PolicyEngine } from '../policy/engine.ts';
+import type { TokenSigner } from '../auth/token-signer.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { AuthzChangePublisher } from '../changes/authz-changes.ts';
+
+/** Everything the control plane's routes use, built once in server.ts (or a test) and passed in. */
+export interface ControlPlaneDeps {
+  config: Config;
+  orm: MikroORM;
+  redis: Redis;
+  policy: PolicyEngine;
+  signer: TokenSigner;
+  mailer: Mailer;
+  changes: AuthzChangePublisher;
+  /** AES-256-GCM key for TOTP secrets at rest. */
+  totpKey: Buffer;
+  /** Injectable clock so tests can move past expiries without sleeping. */
+  now: () => Date;
+}

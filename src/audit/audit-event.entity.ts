@@ -1,0 +1,37 @@
+import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+
+/** One mutation, written in the same transaction as the mutation itself. */
+export class AuditEvent {
+  [OptionalProps]?: 'actorId' | 'contextType' | 'contextId' | 'before' | 'after' | 'requestId' | 'createdAt';
+  id!: string;
+  tenantId!: string;
+  actorId: string | null = null;
+  contextType: string | null = null;
+  contextId: string | null = null;
+  action!: string;
+  targetType!: string;
+  targetId!: string;
+  before: Record<string, unknown> | null = null;
+  after: Record<string, unknown> | null = null;
+  requestId: string | null = null;
+  createdAt: Date = new Date();
+}
+
+export const AuditEventSchema = new EntitySchema<AuditEvent>({
+  class: AuditEvent,
+  tableName: 'audit_events',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    tenantId: { type: 'string' },
+    actorId: { type: 'uuid', nullable: true },
+    contextType: { type: 'string', nullable: true },
+    contextId: { type: 'string', nullable: true },
+    action: { type: 'string' },
+    targetType: { type: 'string' },
+    targetId: { type: 'string' },
+    before: { type: 'json', nullable: true },
+    after: { type: 'json', nullable: true },
+    requestId: { type: 'string', nullable: true },
+    createdAt: { type: 'Date', onCreate: () => new Date() },
+  },
+});

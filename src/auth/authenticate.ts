@@ -1,0 +1,34 @@
+// The control plane's bearer-token check: a valid signature is not enough,
+// the session must be live and the user ACTIVE right now (revocation does not
+// wait for expiry).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, unauthenticated } from '../http/errors.ts';
+import { contextInput, principalInput } from '../principal/build.ts';
+import { loadRoleRecord, loadSessionRecord, loadUserRecord } from '../principal/load.ts';
+import type { AccessClaims } from './claims.ts';
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  if (typeof h !== 'string') return null;
+  const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(h);
+  return m?.[1] ?? null;
+}
+
+export async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const token = bearerToken(request);
+  if (!token) throw unauthenticated();
+  let claims: AccessClaims;
+  try {
+    claims = request.server.deps.signer.verifyAccess(token);
+  } catch {
+    throw unauthenticated('invalid or expired token');
+  }
+  const em = request.em;
+  const [user, session] = await Promise.all([loadUserRecord(em, claims.sub), loadSessionRecord(em, claims.sid)]);
+  if (!user || !session || user.tenantId !== claims.tid || session.userId !== user.id) throw unauthenticated('invalid session');
+  if (!session.active || session.expiresAt <= Date.now()) throw unauthenticated('session ended');
+  if (user.status !== 'ACTIVE') throw new ApiError(403, 'USER_DISABLED', 'user is not active');
+  const role = await loadRoleRecord(em, user.roleId);
+  const context = contextInput(claims.ctx_type, claims.ctx_id);
+  request.actor = { claims, user, role, session, context, principal: principalInput(user, role, session) };
+}

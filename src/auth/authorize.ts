@@ -1,0 +1,47 @@
+// Admin operations are decided by the compiled policy (`authz/admin`), not by
+// TypeScript: the route names the operation, Rego says yes or why not.
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../http/errors.ts';
+import { merchantInput } from '../principal/build.ts';
+import type { MerchantRecordCached } from '../principal/records.ts';
+import type { AuditActor } from '../audit/record.ts';
+
+const messages: Record<string, string> = {
+  FORBIDDEN: 'your role does not allow this in the current context',
+  MERCHANT_OUT_OF_SCOPE: 'merchant is outside your merchant access',
+  USER_DISABLED: 'user is not active',
+  ROLE_DISABLED: 'your role is disabled',
+  SESSION_REVOKED: 'session ended',
+};
+
+export function authorize(request: FastifyRequest, operation: string, merchant?: MerchantRecordCached): void {
+  const { principal, context } = request.actor;
+  const input = merchant
+    ? { principal, context, operation, merchant: merchantInput(merchant)! }
+    : { principal, context, operation };
+  const result = request.server.deps.policy.admin(input);
+  if (result.allow) return;
+  const code = result.reasons[0] ?? 'FORBIDDEN';
+  throw new ApiError(403, code, messages[code] ?? 'not allowed', { reasons: result.reasons });
+}
+
+/** Whether the policy allows, without throwing (for filtering lists). */
+export function isAllowed(request: FastifyRequest, operation: string, merchant?: MerchantRecordCached): boolean {
+  try {
+    authorize(request, operation, merchant);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function auditActor(request: FastifyRequest): AuditActor {
+  const a = request.actor;
+  return {
+    tenantId: a.user.tenantId,
+    actorId: a.user.id,
+    contextType: a.context.type,
+    contextId: a.context.id,
+    requestId: request.id,
+  };
+}

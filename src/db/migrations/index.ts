@@ -1,0 +1,7 @@
+// Migrations are listed explicitly so they run the same under tsx, in tests
+// and in a bundled build, with no filesystem globbing.
+import { Migration20261122000000_initial } from './Migration20261122000000_initial.ts';
+
+export const migrationsList = [
+  { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
+];

@@ -1,0 +1,66 @@
+// One place maps every failure to {statusCode, error, code, message}.
+// 5xx bodies say nothing internal; the log has the detail.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import {
+  DriverException,
+  ForeignKeyConstraintViolationException,
+  NotNullConstraintViolationException,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+  ConnectionException,
+  CheckConstraintViolationException,
+} from '@mikro-orm/core';
+import { ApiError } from './errors.ts';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+export function errorBody(statusCode: number, code: string, message: string, details?: Record<string, unknown>): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message, ...details };
+}
+
+function classify(err: unknown): ErrorBody {
+  if (err instanceof ApiError) return errorBody(err.statusCode, err.code, err.message, err.details);
+  const fe = err as FastifyError & { validation?: unknown };
+  if (fe.validation) return errorBody(400, 'VALIDATION_FAILED', fe.message);
+  if (err instanceof OptimisticLockError) return errorBody(409, 'CONFLICT', 'the record was changed by someone else; reload and retry');
+  if (err instanceof UniqueConstraintViolationException) return errorBody(409, 'CONFLICT', 'already exists');
+  if (err instanceof ForeignKeyConstraintViolationException) return errorBody(409, 'CONFLICT', 'refers to or is referred to by another record');
+  if (err instanceof CheckConstraintViolationException || err instanceof NotNullConstraintViolationException) {
+    return errorBody(400, 'VALIDATION_FAILED', 'invalid value');
+  }
+  if (err instanceof ConnectionException || isConnectionFailure(err)) return errorBody(503, 'UNAVAILABLE', 'a backing service is unavailable');
+  if (err instanceof DriverException) return errorBody(500, 'INTERNAL', 'internal error');
+  const status = fe.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 429) return errorBody(429, 'RATE_LIMITED', 'too many requests');
+    // Fastify's own 4xx (bad JSON, body too large, unsupported media type).
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED';
+    return errorBody(status, code, fe.message);
+  }
+  return errorBody(500, 'INTERNAL', 'internal error');
+}
+
+function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === '57P01' || code === 'ECONNRESET'
+    || /Connection terminated|Knex: Timeout acquiring a connection/.test(String((err as Error).message));
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const body = classify(err);
+    if (body.statusCode >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: body.code, statusCode: body.statusCode }, 'request refused');
+    void reply.code(body.statusCode).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody(404, 'NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`));
+  });
+}

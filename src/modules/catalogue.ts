@@ -1,0 +1,26 @@
+// The module catalogue (DESIGN.md 3): built-in modules from the policy data,
+// every module of the gateway's route table, and every module an SoD pair
+// names (approval modules such as refund_approvals exist only there).
+import type { PolicyEngine } from '../policy/engine.ts';
+import { loadRouteTable, routeModules } from '../../gateway/route-table.ts';
+
+interface SodPair {
+  name: string;
+  a: { module: string; level: string };
+  b: { module: string; level: string };
+}
+
+export function sodPairs(policy: PolicyEngine): SodPair[] {
+  const cfg = policy.data['authz_config'] as { sod_pairs?: SodPair[] } | undefined;
+  return cfg?.sod_pairs ?? [];
+}
+
+export function moduleCatalogue(policy: PolicyEngine, routesFile: string): string[] {
+  const modules = new Set<string>(policy.builtinModules);
+  for (const m of routeModules(loadRouteTable(routesFile))) modules.add(m);
+  for (const p of sodPairs(policy)) {
+    modules.add(p.a.module);
+    modules.add(p.b.module);
+  }
+  return [...modules].sort();
+}

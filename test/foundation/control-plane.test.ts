@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { client } from '../support/http.ts';
+import { loadConfig, requireSecrets } from '../../src/config/env.ts';
+import { activeTenant } from '../support/fixtures.ts';
+
+let cp: RunningControlPlane;
+beforeAll(async () => {
+  cp = await startControlPlane();
+});
+afterAll(async () => {
+  await cp.close();
+});
+
+describe('control plane foundation', () => {
+  it('answers /healthz and /readyz over HTTP', async () => {
+    const api = client(cp.url);
+    expect((await api.get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await api.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', db: true, redis: true });
+  });
+
+  it('publishes its signing key as a JWKS', async () => {
+    const { body } = await client(cp.url).get('/.well-known/jwks.json');
+    expect(body.keys).toHaveLength(1);
+    expect(body.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', kid: cp.deps.signer.key.kid });
+    expect(body.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('answers unknown routes with the error shape', async () => {
+    const res = await client(cp.url).get('/v1/nope');
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
+  });
+
+  it('serves OpenAPI at /docs', async () => {
+    const res = await client(cp.url).get('/docs/json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+  });
+
+  it('has run the committed migrations', async () => {
+    const rows = await cp.deps.orm.em.getConnection().execute<{ name: string }[]>('select name from mikro_orm_migrations');
+    expect(rows.map((r) => r.name)).toContain('Migration20261122000000_initial');
+  });
+
+  it('bootstraps a tenant with system roles and an invited admin whose token authenticates', async () => {
+    const t = await activeTenant(cp.deps);
+    expect(Object.values(t.roles).map((r) => r.name).sort()).toEqual(['Merchant Admin', 'Reseller Admin', 'Tenant Admin']);
+    expect(t.roles.TENANT.acl).toMatchObject({ '*': 'RW', audit: 'R' });
+    expect(t.invitation.link).toMatch(/^http:\/\/localhost:3000\/invitations\/accept\?token=[A-Za-z0-9_-]{43}$/);
+    const { authenticate } = await import('../../src/auth/authenticate.ts');
+    expect(typeof authenticate).toBe('function');
+  });
+});
+
+describe('configuration', () => {
+  it('names the bad variable', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://nope' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ CONTROL_PLANE_PORT: 'eighty' })).toThrow(/CONTROL_PLANE_PORT/);
+  });
+
+  it('names missing key material', () => {
+    expect(() => requireSecrets(loadConfig({}))).toThrow(/JWT_PRIVATE_KEY, TOTP_ENCRYPTION_KEY/);
+  });
+});
