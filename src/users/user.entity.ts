@@ -10,6 +10,7 @@ export class User {
   tenantId!: string;
   email!: string;
   type!: ContextType;
+  /** A reseller user's reseller; for a merchant user, its merchant's reseller (merchants never move). */
   resellerId: string | null = null;
   merchantId: string | null = null;
   roleId!: string;
