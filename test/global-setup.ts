@@ -45,6 +45,8 @@ export default async function setup(project: TestProject) {
     PUBLIC_URL: 'http://localhost:3000',
     POLICY_DIR: 'build/policy',
     GATEWAY_ROUTES: 'test/support/routes.test.yaml',
+    // Every test logs in from 127.0.0.1; test/auth/rate-limit.test.ts lowers it again.
+    AUTH_RATE_LIMIT_MAX: '100000',
   };
   project.provide('env', env);
 

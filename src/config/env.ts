@@ -32,6 +32,10 @@ const schema = Type.Object({
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 600, default: 60 * 60 * 24 * 14 }),
   INVITATION_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24 }),
+  EMAIL_VERIFICATION_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24 }),
+  // Per client IP and route on the unauthenticated authentication routes (login, TOTP, refresh, links).
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 30 }),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
 });
 
 export type Config = Static<typeof schema>;

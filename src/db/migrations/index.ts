@@ -1,7 +1,9 @@
 // Migrations are listed explicitly so they run the same under tsx, in tests
 // and in a bundled build, with no filesystem globbing.
 import { Migration20261122000000_initial } from './Migration20261122000000_initial.ts';
+import { Migration20261122100000_totp_last_step } from './Migration20261122100000_totp_last_step.ts';
 
 export const migrationsList = [
   { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
+  { name: 'Migration20261122100000_totp_last_step', class: Migration20261122100000_totp_last_step },
 ];
