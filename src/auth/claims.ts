@@ -23,8 +23,11 @@ export interface MfaClaims {
   tid: string;
   jti: string;
   typ: 'mfa';
-  /** `login` after a password check; `setup` when TOTP enrolment is required first. */
-  purpose: 'login' | 'setup';
+  /**
+   * `login` after a password check; `setup` when TOTP enrolment is required
+   * first; `password` when the password has expired and must be renewed.
+   */
+  purpose: 'login' | 'setup' | 'password';
   iat: number;
   exp: number;
 }

@@ -1,0 +1,17 @@
+// Loading the user a login names, with the secrets the login needs (they are
+// lazy on the entity so ordinary reads never carry them).
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { User } from '../users/user.entity.ts';
+
+const secrets = ['passwordHash', 'passwordHistory', 'totpSecretEnc', 'recoveryCodes'] as const;
+
+/** Emails are compared case-insensitively (the unique index is on lower(email)). */
+export async function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
+  const rows = await em.getConnection().execute<{ id: string }[]>('select id from users where lower(email) = ?', [email.toLowerCase()]);
+  const id = rows[0]?.id;
+  return id ? findUserWithSecrets(em, id) : null;
+}
+
+export async function findUserWithSecrets(em: EntityManager, id: string): Promise<User | null> {
+  return em.findOne(User, id, { populate: [...secrets], refresh: true });
+}

@@ -1,0 +1,73 @@
+// Changing a password: by the signed-in user (current password required; the
+// user's other sessions end), or with the `password` token a login got for an
+// expired password (every session ends, a new one opens).
+import type { FastifyRequest } from 'fastify';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ControlPlaneDeps } from '../app/deps.ts';
+import { recordAudit } from '../audit/record.ts';
+import { LoginLockout } from '../lockout/login-lockout.ts';
+import { newPasswordFor } from '../passwords/change.ts';
+import { verifyPassword } from '../passwords/hashing.ts';
+import { User } from '../users/user.entity.ts';
+import { auditActor } from './authorize.ts';
+import { accountLocked, invalidCredentials, loginCannotContinue } from './auth-errors.ts';
+import { homeContext } from './contexts.ts';
+import { findUserWithSecrets } from './login-user.ts';
+import { burnMfaToken, isMfaTokenBurnt, mfaTokenUsed, verifyMfaToken } from './mfa-token.ts';
+import { securityFor } from './security-for.ts';
+import { selfActor } from './self-actor.ts';
+import { announceRevoked, openSession, revokeSessions, type TokenPair } from './sessions.ts';
+
+export async function changeOwnPassword(request: FastifyRequest, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const deps = request.server.deps;
+  const em = request.em;
+  const user = await findUserWithSecrets(em, request.actor.user.id);
+  if (!user) throw loginCannotContinue();
+  const security = await securityFor(em, user);
+  const now = deps.now();
+  // The current password is a secret worth guessing through a stolen
+  // session, so it is guarded by the same lockout as login.
+  const lockout = new LoginLockout(deps.redis);
+  const slot = await lockout.reserve(user.email, now, security);
+  if (!slot.ok) throw accountLocked(slot.lockedUntil);
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    const lockedUntil = await lockout.fail(user.email, now, security);
+    if (lockedUntil) await em.nativeUpdate(User, { id: user.id }, { lockedUntil });
+    throw invalidCredentials();
+  }
+  await lockout.release(user.email, now);
+  const next = await newPasswordFor(user, input.newPassword, security.passwordPolicy, { email: user.email });
+  const revoked = await em.transactional(async (tx) => {
+    await tx.nativeUpdate(User, { id: user.id }, { ...next, passwordChangedAt: now });
+    recordAudit(tx, auditActor(request), { action: 'user.password_changed', targetType: 'user', targetId: user.id });
+    return revokeSessions(tx, { userId: user.id, exceptSessionId: request.actor.session.id }, 'password_changed', now);
+  });
+  await announceRevoked(deps, revoked);
+}
+
+export async function renewExpiredPassword(
+  deps: ControlPlaneDeps,
+  em: EntityManager,
+  input: { passwordChangeToken: string; newPassword: string },
+  requestId: string,
+): Promise<TokenPair> {
+  const claims = verifyMfaToken(deps, input.passwordChangeToken, 'password');
+  if (await isMfaTokenBurnt(deps, claims)) throw mfaTokenUsed();
+  const user = await findUserWithSecrets(em, claims.sub);
+  if (!user || user.tenantId !== claims.tid || user.status !== 'ACTIVE') throw loginCannotContinue();
+  const security = await securityFor(em, user);
+  const next = await newPasswordFor(user, input.newPassword, security.passwordPolicy, { email: user.email });
+  if (!(await burnMfaToken(deps, claims))) throw mfaTokenUsed();
+  const now = deps.now();
+  const context = homeContext(user);
+  const { tokens, revoked } = await em.transactional(async (tx) => {
+    await tx.nativeUpdate(User, { id: user.id }, { ...next, passwordChangedAt: now });
+    const revoked = await revokeSessions(tx, { userId: user.id }, 'password_changed', now);
+    const actor = selfActor(user, requestId, context);
+    recordAudit(tx, actor, { action: 'user.password_changed', targetType: 'user', targetId: user.id, after: { reason: 'expired' } });
+    recordAudit(tx, actor, { action: 'auth.login', targetType: 'user', targetId: user.id, after: { method: 'password_renewal' } });
+    return { tokens: openSession(deps, tx, user, context).tokens, revoked };
+  });
+  await announceRevoked(deps, revoked);
+  return tokens;
+}

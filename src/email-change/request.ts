@@ -1,0 +1,51 @@
+// PATCH /users/:id/email (DESIGN.md 4): the target must be ACTIVE; nothing
+// changes yet — the new address receives a single-use verification link and
+// the change applies when it is followed (confirm.ts). A new request voids
+// any earlier pending one.
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { recordAudit } from '../audit/record.ts';
+import { auditActor } from '../auth/authorize.ts';
+import { userToUpdate } from '../auth/user-target.ts';
+import { normalizeEmail } from '../auth/auth-errors.ts';
+import { OneTimeToken } from '../auth/one-time-token.entity.ts';
+import { hashSecret, newSecret } from '../auth/secret-token.ts';
+import { ApiError, conflict } from '../http/errors.ts';
+import { emailVerificationMail, secretLink } from '../mail/messages.ts';
+
+export async function requestEmailChange(request: FastifyRequest, userId: string, email: string) {
+  const deps = request.server.deps;
+  const target = await userToUpdate(request, userId);
+  if (target.status !== 'ACTIVE') throw new ApiError(409, 'USER_NOT_ACTIVE', 'the user is not active');
+  const pendingEmail = normalizeEmail(email);
+  if (pendingEmail === target.email.toLowerCase()) throw conflict('CONFLICT', 'that is already the user’s address');
+  const taken = await request.em.getConnection().execute<{ id: string }[]>('select id from users where lower(email) = ?', [pendingEmail]);
+  if (taken.length > 0) throw conflict('CONFLICT', 'that address is already in use');
+
+  const now = deps.now();
+  const secret = newSecret();
+  const expiresAt = new Date(now.getTime() + deps.config.EMAIL_VERIFICATION_TTL_HOURS * 3600_000);
+  await request.em.transactional(async (tx) => {
+    await tx.nativeUpdate(OneTimeToken, { userId: target.id, kind: 'EMAIL_VERIFICATION', usedAt: null, voidedAt: null }, { voidedAt: now });
+    tx.persist(
+      tx.create(OneTimeToken, {
+        id: randomUUID(),
+        kind: 'EMAIL_VERIFICATION',
+        userId: target.id,
+        tokenHash: hashSecret(secret),
+        payload: { email: pendingEmail },
+        expiresAt,
+        createdAt: now,
+      }),
+    );
+    recordAudit(tx, auditActor(request), {
+      action: 'user.email_change_requested',
+      targetType: 'user',
+      targetId: target.id,
+      before: { email: target.email },
+      after: { pendingEmail },
+    });
+  });
+  await deps.mailer.send(emailVerificationMail(pendingEmail, secretLink(deps.config.PUBLIC_URL, '/email-verifications/confirm', secret), expiresAt));
+  return { id: target.id, email: target.email, pendingEmail, expiresAt: expiresAt.toISOString() };
+}
