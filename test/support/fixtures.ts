@@ -2,9 +2,9 @@
 // (bootstrap, sessions, password hashing) but skip the e-mail journey, which
 // the authentication tests cover end to end.
 import { randomBytes, randomUUID } from 'node:crypto';
-import argon2 from 'argon2';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import { openSession } from '../../src/auth/sessions.ts';
+import { hashPassword } from '../../src/passwords/hashing.ts';
 import { bootstrapTenant, type TenantBootstrap } from '../../src/tenants/bootstrap.ts';
 import { User } from '../../src/users/user.entity.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
@@ -20,7 +20,7 @@ export async function newTenant(deps: ControlPlaneDeps, opts: { id?: string } = 
 export async function activate(deps: ControlPlaneDeps, userId: string, password = 'correct horse battery staple'): Promise<void> {
   const em = deps.orm.em.fork();
   const user = await em.findOneOrFail(User, userId, { populate: ['passwordHash'] });
-  user.passwordHash = await argon2.hash(password, { type: argon2.argon2id });
+  user.passwordHash = await hashPassword(password);
   user.passwordChangedAt = new Date();
   user.status = 'ACTIVE';
   await em.flush();
