@@ -1,25 +1,71 @@
 // The gateway: verify, resolve, decide, proxy (DESIGN.md 7). This file wires
-// the Fastify instance; each step lives in its own module.
-import Fastify, { type FastifyInstance } from 'fastify';
-import { loggerOptions } from '../src/infra/logger.ts';
+// the Fastify instance; each step lives in its own module. Its own endpoints
+// are /healthz, /readyz and /metrics; every other path is the proxy route,
+// whose onRequest hook (gate.ts) decides before any body is read.
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { installErrorHandler } from '../src/http/error-handler.ts';
 import type { GatewayDeps } from './deps.ts';
+import { createGate } from './gate.ts';
+import { registerProxy } from './proxy.ts';
 
 export interface GatewayBuildOptions {
   logger?: boolean;
 }
 
+const proxiedMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 export async function buildGateway(deps: GatewayDeps, opts: GatewayBuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(deps.config.LOG_LEVEL, 'gateway'),
+    ...(opts.logger === false ? { logger: false } : { loggerInstance: deps.log }),
     requestIdHeader: false,
-  });
+    // The decision log is the per-request record; Fastify's two lines per
+    // request would double the logging cost of the hot path.
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
   installErrorHandler(app);
+  app.decorateRequest('admission', null);
+  app.decorateRequest('gatewayRoute', null);
+
+  // Bodies stream through untouched: no parsing, no buffering, no size limit
+  // beyond the upstream's own.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    const redis = await deps.redis.ping().then(() => true, () => false);
-    const ready = deps.policy !== null && redis;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', redis, policy: deps.policy.revision });
+    const [redis, postgres] = await Promise.all([
+      deps.redis.ping().then(() => true, () => false),
+      deps.orm.em.getConnection().execute('select 1').then(() => true, () => false),
+    ]);
+    // Ready with a policy (always loaded: a gateway without one never starts),
+    // the control plane's keys, and somewhere to read principals from.
+    const ready = deps.keys.size > 0 && (redis || postgres);
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'unavailable',
+      policy: deps.policy.revision,
+      keys: deps.keys.size,
+      redis,
+      postgres,
+      changeChannel: deps.changes.live,
+    });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.render());
+  });
+
+  const forward = await registerProxy(app, deps);
+  const gate = createGate(deps);
+  app.route({
+    method: proxiedMethods,
+    url: '/*',
+    onRequest: gate,
+    onResponse: async (request, reply) => {
+      const route = request.gatewayRoute;
+      deps.metrics.countRequest(route === null ? '' : route.module, reply.statusCode);
+    },
+    handler: forward,
   });
   return app;
 }

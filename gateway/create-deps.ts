@@ -1,21 +1,93 @@
+// Opens everything one gateway uses. Refuses to start without a valid route
+// table and a policy bundle that loads (fail closed); tolerates Redis, the
+// control plane and PostgreSQL being down at boot (it becomes ready when
+// they are back: readiness says which).
+import { MikroORM } from '@mikro-orm/postgresql';
+import pino, { type DestinationStream } from 'pino';
 import type { Config } from '../src/config/env.ts';
-import { openOrm } from '../src/db/orm.ts';
+import { ormOptions } from '../src/db/orm.ts';
 import { connectRedis, createRedis } from '../src/infra/redis.ts';
-import { PolicyEngine } from '../src/policy/engine.ts';
+import { loggerOptions } from '../src/infra/logger.ts';
+import { AuthzChangeSubscriber } from './authz-subscriber.ts';
+import { DecisionLog } from './decision-log.ts';
 import type { GatewayDeps } from './deps.ts';
+import { JwksKeys } from './jwks.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { PolicyHolder } from './policy-holder.ts';
+import { PrincipalCache, type PrincipalCacheOptions } from './principal-cache.ts';
 import { loadRouteTable } from './route-table.ts';
+import { TokenVerifier } from './token-verifier.ts';
 
-export async function createGatewayDeps(config: Config): Promise<GatewayDeps> {
-  // Refuse to start without a valid route table and policy: fail closed.
+export interface GatewayDepsOptions {
+  /** Least time between JWKS refetches caused by unknown `kid`s (default 10 s). */
+  jwksMinRefetchMs?: number;
+  cache?: PrincipalCacheOptions;
+  policyDebounceMs?: number;
+  /** Watch POLICY_DIR for new bundles (default true). */
+  watchPolicy?: boolean;
+  /** Where log lines go (default stdout); tests read the decision log from it. */
+  logDestination?: DestinationStream;
+}
+
+export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions = {}): Promise<GatewayDeps> {
+  const options = loggerOptions(config.LOG_LEVEL, 'gateway');
+  const log = opts.logDestination ? pino(options, opts.logDestination) : pino(options);
   const routes = loadRouteTable(config.GATEWAY_ROUTES);
-  const policy = await PolicyEngine.load(config.POLICY_DIR);
-  const orm = await openOrm(config.DATABASE_URL);
+  const metrics = new GatewayMetrics();
+  const policy = await PolicyHolder.load(config.POLICY_DIR, log, metrics, opts.policyDebounceMs);
+
+  // Short timeouts: a PostgreSQL that does not answer turns into a 503
+  // within seconds, never into requests piling up.
+  const base = ormOptions(config.DATABASE_URL);
+  const orm = await MikroORM.init({
+    ...base,
+    connect: false,
+    pool: { min: 0, max: 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 2000 },
+    driverOptions: { connection: { statement_timeout: 2000, connectionTimeoutMillis: 2000 } },
+  });
+
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'gateway' });
   await connectRedis(redis);
-  return { config, orm, redis, policy, routes };
+
+  let tokens: TokenVerifier | null = null;
+  const keys = new JwksKeys({
+    url: new URL('/.well-known/jwks.json', config.CONTROL_PLANE_URL).toString(),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ...(opts.jwksMinRefetchMs !== undefined && { minRefetchMs: opts.jwksMinRefetchMs }),
+    onChange: () => tokens?.forgetAll(),
+    onError: (err) => log.warn({ err: (err as Error).message }, 'JWKS fetch failed'),
+  });
+  tokens = new TokenVerifier(keys);
+  metrics.trackTokenCache(tokens.stats);
+  await keys.start();
+
+  const principals = new PrincipalCache(orm, redis, metrics, opts.cache);
+  const changes = new AuthzChangeSubscriber(config.REDIS_URL, config.REDIS_KEY_PREFIX, principals, metrics, log);
+  await changes.start();
+  if (opts.watchPolicy !== false) policy.watch();
+
+  return {
+    config,
+    log,
+    orm,
+    redis,
+    policy,
+    routes,
+    keys,
+    tokens,
+    principals,
+    changes,
+    metrics,
+    decisions: new DecisionLog(log.child({ log: 'decision' }), config.DECISION_LOG_SAMPLE),
+    approvals: null,
+  };
 }
 
 export async function closeGatewayDeps(deps: GatewayDeps): Promise<void> {
+  deps.policy.close();
+  deps.keys.stop();
+  deps.changes.close();
   deps.redis.disconnect();
   await deps.orm.close();
 }

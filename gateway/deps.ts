@@ -1,13 +1,40 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Config } from '../src/config/env.ts';
-import type { PolicyEngine } from '../src/policy/engine.ts';
+import type { AuthzChangeSubscriber } from './authz-subscriber.ts';
+import type { DecisionLog } from './decision-log.ts';
+import type { JwksKeys } from './jwks.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { PolicyHolder } from './policy-holder.ts';
+import type { PrincipalCache } from './principal-cache.ts';
 import type { GatewayRoute } from './route-table.ts';
+import type { TokenVerifier } from './token-verifier.ts';
 
+/**
+ * Hook point for routes with `approval` (maker-checker): called for an
+ * allowed write whose method the route lists. Returns true when it answered
+ * the request itself (202 with an approval id) instead of forwarding it.
+ * Until the approvals capability provides one, such writes are forwarded as
+ * ordinary writes.
+ */
+export type ApprovalHook = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+
+/** Everything one gateway process uses; nothing here is shared with another gateway but Redis and PostgreSQL. */
 export interface GatewayDeps {
   config: Config;
+  log: Logger;
   orm: MikroORM;
+  /** Commands (cache reads and write-backs). The change channel has its own connection. */
   redis: Redis;
-  policy: PolicyEngine;
+  policy: PolicyHolder;
   routes: GatewayRoute[];
+  keys: JwksKeys;
+  tokens: TokenVerifier;
+  principals: PrincipalCache;
+  changes: AuthzChangeSubscriber;
+  metrics: GatewayMetrics;
+  decisions: DecisionLog;
+  approvals: ApprovalHook | null;
 }

@@ -40,8 +40,18 @@ export interface GatewayRoute extends RouteSpec {
   /** Prefix split into segments, for matching on whole segments. */
   segments: string[];
   readMethods: Set<string>;
+  /** Methods that are writes: `write` when given, else every method that is not a read. */
+  writeMethods: Set<string>;
   approvalMethods: Set<string>;
 }
+
+const allMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The gateway's own endpoints; no route may shadow them. */
+const reservedSegments = new Set(['healthz', 'readyz', 'metrics']);
+
+/** Headers a locator may not read: the gateway owns them or they carry credentials. */
+const forbiddenHeader = (name: string) => name.startsWith('x-auth-') || name === 'authorization' || name === 'host' || name === 'cookie';
 
 export class RouteTableError extends Error {
   override name = 'RouteTableError';
@@ -62,20 +72,33 @@ export function parseRouteTable(text: string, source = 'route table'): GatewayRo
   const routes = raw.routes.map((r, i) => {
     if (seen.has(r.prefix)) throw new RouteTableError(`${source}: /routes/${i}/prefix ${r.prefix} is listed twice`);
     seen.add(r.prefix);
+    const segments = r.prefix.split('/').filter(Boolean);
+    if (reservedSegments.has(segments[0] ?? '')) {
+      throw new RouteTableError(`${source}: /routes/${i}/prefix ${r.prefix} shadows the gateway's own /${segments[0]}`);
+    }
+    const readMethods = new Set(r.read ?? ['GET', 'HEAD']);
+    const writeMethods = new Set(r.write ?? allMethods.filter((m) => !readMethods.has(m)));
+    for (const m of writeMethods) {
+      if (readMethods.has(m)) throw new RouteTableError(`${source}: /routes/${i} lists ${m} as both read and write`);
+    }
+    for (const m of r.approval?.methods ?? []) {
+      if (!writeMethods.has(m)) throw new RouteTableError(`${source}: /routes/${i}/approval ${m} is not a write method of the route`);
+    }
     for (const key of ['merchant', 'product', 'gatewayRef'] as const) {
       const loc = r[key];
+      if (loc?.from === 'header') {
+        loc.name = loc.name.toLowerCase();
+        if (forbiddenHeader(loc.name)) {
+          throw new RouteTableError(`${source}: /routes/${i}/${key} may not read the ${loc.name} header`);
+        }
+      }
       // A path locator names the zero-based segment after the prefix: "0" in
       // /orders/<merchant>/... reads the first segment after /orders.
       if (loc?.from === 'path' && !/^\d{1,2}$/.test(loc.name)) {
         throw new RouteTableError(`${source}: /routes/${i}/${key} from path needs a segment index, got "${loc.name}"`);
       }
     }
-    return {
-      ...r,
-      segments: r.prefix.split('/').filter(Boolean),
-      readMethods: new Set(r.read ?? ['GET', 'HEAD']),
-      approvalMethods: new Set(r.approval?.methods ?? []),
-    };
+    return { ...r, segments, readMethods, writeMethods, approvalMethods: new Set(r.approval?.methods ?? []) };
   });
   // Longest prefix first, so /orders/refunds wins over /orders.
   return routes.sort((a, b) => b.segments.length - a.segments.length);

@@ -1,6 +1,7 @@
 // Gateway entry point. Any number run side by side, each on its own
-// GATEWAY_PORT, sharing Redis and PostgreSQL.
+// GATEWAY_PORT, sharing Redis and PostgreSQL and nothing else.
 import closeWithGrace from 'close-with-grace';
+import { collectDefaultMetrics } from 'prom-client';
 import { ConfigError, loadConfig } from '../src/config/env.ts';
 import { buildGateway } from './app.ts';
 import { closeGatewayDeps, createGatewayDeps } from './create-deps.ts';
@@ -8,7 +9,10 @@ import { closeGatewayDeps, createGatewayDeps } from './create-deps.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await createGatewayDeps(config);
+  collectDefaultMetrics({ register: deps.metrics.registry });
   const app = await buildGateway(deps);
+  // `kill -HUP <pid>` reloads the policy bundle now (the folder watch does it too).
+  process.on('SIGHUP', () => void deps.policy.reload());
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'shutting down after error');
     else app.log.info({ signal }, 'shutting down');

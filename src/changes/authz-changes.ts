@@ -2,6 +2,7 @@
 // their transaction commits; every gateway evicts what it cached for them.
 // The message names a record, never its contents: receivers reload.
 import type { Redis } from 'ioredis';
+import { GENERATION_TTL_SECONDS, generationKey, recordKey } from '../principal/cache-keys.ts';
 
 export type ChangedRecord = 'user' | 'role' | 'session' | 'merchant';
 
@@ -12,27 +13,62 @@ export interface AuthzChange {
   at: number;
 }
 
+const MAX_PENDING = 10_000;
+
 export const authzChannel = (prefix: string) => `${prefix}authz-changes`;
 
 export class AuthzChangePublisher {
+  /** Changes whose publish failed; retried when the connection is ready again. */
+  private pending: AuthzChange[] = [];
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    redis.on('ready', () => void this.retryPending());
+  }
 
   /**
-   * Publishes after commit. A failed publish is logged, not thrown: the
-   * mutation is committed, and gateways bound staleness by their cache TTL
-   * and flush everything when their Redis connection comes back.
+   * Publishes after commit. In one MULTI, for each changed record: drop the
+   * gateways' shared Redis copy, bump its generation (so an in-flight load of
+   * the old row is not written back), then publish so every gateway evicts
+   * its in-process copy.
+   *
+   * A failed publish is logged, not thrown: the mutation is committed. It is
+   * retried when this connection is ready again; meanwhile gateways bound
+   * staleness by their cache TTLs, and a gateway whose own Redis connection
+   * dropped reads PostgreSQL until it is back and has flushed.
    */
   async publish(changes: Omit<AuthzChange, 'at'>[]): Promise<void> {
     if (changes.length === 0) return;
     const at = Date.now();
+    await this.send(changes.map((c) => ({ kind: c.kind, id: c.id, at })));
+  }
+
+  private async send(changes: AuthzChange[]): Promise<void> {
     try {
-      await this.redis.publish(authzChannel(this.prefix), JSON.stringify(changes.map((c) => ({ ...c, at }))));
+      const tx = this.redis.multi();
+      for (const c of changes) {
+        tx.del(recordKey(c.kind, c.id));
+        tx.incr(generationKey(c.kind, c.id));
+        tx.expire(generationKey(c.kind, c.id), GENERATION_TTL_SECONDS);
+      }
+      tx.publish(authzChannel(this.prefix), JSON.stringify(changes));
+      const results = await tx.exec();
+      const failed = results?.find(([err]) => err);
+      if (!results || failed) throw failed?.[0] ?? new Error('authz change transaction was discarded');
     } catch (err) {
+      // Bounded: past it, gateways' cache TTLs are the only bound left.
+      this.pending = [...this.pending, ...changes].slice(-MAX_PENDING);
       this.onError(err);
     }
+  }
+
+  private async retryPending(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const changes = this.pending;
+    this.pending = [];
+    await this.send(changes);
   }
 }

@@ -1,0 +1,101 @@
+// Forwarding an admitted request with @fastify/reply-from over undici's
+// keep-alive pool. The upstream sees the canonical path, the client's query
+// and headers minus any `x-auth-*` and the bearer token, plus the identity
+// headers the decision produced. Upstream timeouts answer 504, every other
+// upstream failure 502, in the error shape; nothing is retried (a retried
+// write could run twice).
+import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { errorBody } from '../src/http/error-handler.ts';
+import type { GatewayDeps } from './deps.ts';
+import type { GatewayRoute } from './route-table.ts';
+
+type OutgoingHeaders = Record<string, string | string[] | number | undefined>;
+
+/**
+ * Client headers minus every `x-auth-*` (only the gateway speaks for the
+ * caller) and `authorization` (an upstream never needs the bearer token, and
+ * one that never sees it cannot leak or replay it), plus the identity headers.
+ */
+export function identityHeaders(request: FastifyRequest, headers: OutgoingHeaders): OutgoingHeaders {
+  for (const name of Object.keys(headers)) {
+    if (name.startsWith('x-auth-')) delete headers[name];
+  }
+  delete headers['authorization'];
+  const a = request.admission!;
+  headers['x-auth-user-id'] = a.claims.sub;
+  headers['x-auth-tenant-id'] = a.claims.tid;
+  headers['x-auth-context-type'] = a.claims.ctx_type;
+  headers['x-auth-context-id'] = a.claims.ctx_id;
+  headers['x-auth-decision-id'] = a.decisionId;
+  if (a.merchantId !== '') headers['x-auth-merchant-id'] = a.merchantId;
+  else headers['x-auth-merchant-scope'] = a.merchantScope;
+  const forwardedFor = request.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = typeof forwardedFor === 'string' ? `${forwardedFor}, ${request.ip}` : request.ip;
+  if (request.headers.host !== undefined) headers['x-forwarded-host'] = request.headers.host;
+  headers['x-forwarded-proto'] = request.protocol;
+  return headers;
+}
+
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+function upstreamFailure(error: Error & { statusCode?: number; code?: string; cause?: unknown }): 502 | 504 {
+  const cause = (error.cause ?? {}) as { code?: string };
+  const timedOut = error.statusCode === 504 || timeoutCodes.has(cause.code ?? '') || timeoutCodes.has(error.code ?? '');
+  return timedOut ? 504 : 502;
+}
+
+export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Promise<RouteHandlerMethod> {
+  const timeout = deps.config.GATEWAY_UPSTREAM_TIMEOUT_MS;
+  await app.register(replyFrom, {
+    undici: {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connectTimeout: Math.min(timeout, 5000),
+      // reply-from turns certificate checks off (its `tls` default); `connect` wins over it.
+      connect: { rejectUnauthorized: true },
+    },
+    disableRequestLogging: true,
+    // Paths carry ids: a URL cache would only churn.
+    disableCache: true,
+  });
+
+  const { metrics } = deps;
+  const noRetry = () => null;
+  const options = new Map<GatewayRoute, FastifyReplyFromHooks>();
+  for (const route of deps.routes) {
+    const upstreamSeconds = metrics.upstreamSeconds.labels(route.module);
+    options.set(route, {
+      getUpstream: () => route.upstream,
+      rewriteRequestHeaders: identityHeaders as NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>,
+      retryDelay: noRetry,
+      onResponse: (request, reply, res) => {
+        upstreamSeconds.observe((performance.now() - request.admission!.forwardedAt) / 1000);
+        void reply.send(res.stream);
+      },
+      onError: (reply, { error }) => {
+        const status = upstreamFailure(error);
+        metrics.upstreamErrors.labels(route.module, String(status)).inc();
+        reply.log.warn({ upstream: route.upstream, err: error.message, status }, 'upstream failed');
+        void reply
+          .code(status)
+          .send(
+            status === 504
+              ? errorBody(504, 'UPSTREAM_TIMEOUT', 'the upstream service did not answer in time')
+              : errorBody(502, 'UPSTREAM_UNAVAILABLE', 'the upstream service is unreachable or failed'),
+          );
+      },
+    });
+  }
+
+  return function forward(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    const admission = request.admission;
+    // Defence in depth: the gate sets an admission only on an explicit allow.
+    if (admission === null) return reply.code(403).send(errorBody(403, 'FORBIDDEN', 'not allowed'));
+    admission.forwardedAt = performance.now();
+    return reply.from(admission.path, options.get(admission.route));
+  };
+}

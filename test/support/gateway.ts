@@ -1,0 +1,61 @@
+// Starts a real gateway for a test: its own deps (PostgreSQL pool, Redis
+// connections, caches, policy instance), listening on an ephemeral port, in
+// front of the upstreams the test names. Start two for scale-out tests.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildGateway } from '../../gateway/app.ts';
+import { closeGatewayDeps, createGatewayDeps, type GatewayDepsOptions } from '../../gateway/create-deps.ts';
+import type { GatewayDeps } from '../../gateway/deps.ts';
+import type { AuthzChange } from '../../src/changes/authz-changes.ts';
+import { testConfig } from './env.ts';
+
+export interface RunningGateway {
+  deps: GatewayDeps;
+  app: FastifyInstance;
+  url: string;
+  /** Resolves when this gateway has applied a change naming `kind:id`, with the time it arrived. */
+  applied: (kind: AuthzChange['kind'], id: string) => Promise<number>;
+  close: () => Promise<void>;
+}
+
+export interface GatewayStartOptions {
+  /** Route table file; its upstream URLs are replaced by `upstreams` (default test/support/routes.test.yaml). */
+  routes?: string;
+  /** Upstream URL in the file → the URL to use (e.g. the test's echo server). */
+  upstreams?: Record<string, string>;
+  /** Environment overrides (CONTROL_PLANE_URL, REDIS_URL, POLICY_DIR, …). */
+  env?: Record<string, string>;
+  deps?: GatewayDepsOptions;
+}
+
+export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
+  let table = await readFile(opts.routes ?? 'test/support/routes.test.yaml', 'utf8');
+  for (const [from, to] of Object.entries(opts.upstreams ?? {})) table = table.replaceAll(from, to.replace(/\/$/, ''));
+  const dir = await mkdtemp(join(tmpdir(), 'iam-gw-'));
+  const routesFile = join(dir, 'routes.yaml');
+  await writeFile(routesFile, table);
+  const deps = await createGatewayDeps(testConfig({ GATEWAY_ROUTES: routesFile, ...opts.env }), opts.deps);
+  const app = await buildGateway(deps, { logger: false });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    deps,
+    app,
+    url,
+    applied: (kind, id) =>
+      new Promise((resolve) => {
+        const off = deps.changes.onChange((c, receivedAt) => {
+          if (c.kind === kind && c.id === id) {
+            off();
+            resolve(receivedAt);
+          }
+        });
+      }),
+    close: async () => {
+      await app.close();
+      await closeGatewayDeps(deps);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
