@@ -8,7 +8,7 @@ export function ormOptions(databaseUrl: string, poolMax = 10): Options {
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     // Requests use `em.fork()` explicitly; a global context would leak identity maps.
     allowGlobalContext: false,
     forceUtcTimezone: true,
