@@ -1,5 +1,5 @@
 // Common passwords shipped with the project (common-passwords.txt, generated
-// by scripts/password-blocklist.mjs). NIST SP 800-63B 3.1.1.2 asks verifiers
+// by scripts/password-blocklist.ts). NIST SP 800-63B 3.1.1.2 asks verifiers
 // to refuse values from breach corpora and dictionaries; the file is read once.
 import { readFileSync } from 'node:fs';
 

@@ -5,10 +5,12 @@
 // ones a 12-character minimum does not already refuse), and a short list of
 // long, predictable passphrases written by hand.
 //   npm pack @zxcvbn-ts/language-common@4.1.3 && tar xzf zxcvbn-ts-language-common-4.1.3.tgz
-//   node scripts/password-blocklist.mjs package/src/passwords.json > src/passwords/common-passwords.txt
+//   npx tsx scripts/password-blocklist.ts package/src/passwords.json > src/passwords/common-passwords.txt
 import { readFileSync } from 'node:fs';
 
-const list = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const file = process.argv[2];
+if (!file) throw new Error('usage: tsx scripts/password-blocklist.ts <passwords.json>');
+const list = JSON.parse(readFileSync(file, 'utf8')) as string[];
 const handWritten = [
   'password1234', 'password12345', 'password123456', 'passwordpassword', 'password1234567890',
   'correcthorsebatterystaple', 'correct horse battery staple', 'iloveyou1234', 'letmein12345',
@@ -19,9 +21,9 @@ const handWritten = [
   'trustno1trustno1', 'iloveyouforever', 'monkey123456', 'football1234', 'baseball1234', 'superman1234',
   'dragon123456', 'sunshine1234', 'princess1234', 'whatever1234', 'master123456', 'starwars1234',
 ];
-const seen = new Set();
-const out = [];
-const add = (p) => {
+const seen = new Set<string>();
+const out: string[] = [];
+const add = (p: string) => {
   const k = p.normalize('NFC').toLowerCase();
   if (!seen.has(k)) {
     seen.add(k);
@@ -31,5 +33,5 @@ const add = (p) => {
 list.slice(0, 10_000).forEach(add);
 list.filter((p) => [...p].length >= 10).forEach(add);
 handWritten.forEach(add);
-process.stdout.write('# Common passwords refused by every password policy (see scripts/password-blocklist.mjs).\n');
+process.stdout.write('# Common passwords refused by every password policy (see scripts/password-blocklist.ts).\n');
 process.stdout.write(out.join('\n') + '\n');
