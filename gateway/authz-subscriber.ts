@@ -19,6 +19,7 @@ export class AuthzChangeSubscriber {
   private readonly channel: string;
   private readonly listeners = new Set<ChangeListener>();
   private readonly liveWaiters = new Set<() => void>();
+  private readonly statusListeners = new Set<(live: boolean) => void>();
   private closed = false;
   /** Messages applied so far. */
   applied = 0;
@@ -73,9 +74,16 @@ export class AuthzChangeSubscriber {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` whenever the channel goes up (true) or down (false). */
+  onStatus(listener: (live: boolean) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   close(): void {
     this.closed = true;
     this.listeners.clear();
+    this.statusListeners.clear();
     this.redis.disconnect();
   }
 
@@ -93,6 +101,7 @@ export class AuthzChangeSubscriber {
     this.metrics.changeChannelUp.set(1);
     this.log.info('authz change channel subscribed; local cache flushed');
     for (const done of [...this.liveWaiters]) done();
+    for (const listener of this.statusListeners) listener(true);
   }
 
   private down(): void {
@@ -100,6 +109,7 @@ export class AuthzChangeSubscriber {
     this.cache.setLive(false);
     this.metrics.changeChannelUp.set(0);
     if (!this.closed) this.log.warn('authz change channel lost: local cache flushed, deciding from PostgreSQL');
+    for (const listener of this.statusListeners) listener(false);
   }
 
   private apply(message: string): void {

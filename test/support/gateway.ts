@@ -15,7 +15,7 @@ export interface RunningGateway {
   deps: GatewayDeps;
   app: FastifyInstance;
   url: string;
-  /** Resolves when this gateway has applied a change naming `kind:id`, with the time it arrived. */
+  /** Resolves when this gateway has applied a change naming `kind:id`, with performance.now() at that moment. */
   applied: (kind: AuthzChange['kind'], id: string) => Promise<number>;
   close: () => Promise<void>;
 }
@@ -45,10 +45,10 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     url,
     applied: (kind, id) =>
       new Promise((resolve) => {
-        const off = deps.changes.onChange((c, receivedAt) => {
+        const off = deps.changes.onChange((c) => {
           if (c.kind === kind && c.id === id) {
             off();
-            resolve(receivedAt);
+            resolve(performance.now());
           }
         });
       }),
