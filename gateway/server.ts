@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const app = await buildGateway(deps);
   // `kill -HUP <pid>` reloads the policy bundle now (the folder watch does it too).
   process.on('SIGHUP', () => void deps.policy.reload());
-  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'shutting down after error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
