@@ -29,11 +29,18 @@ holds(acl, side) if {
 	level_of(acl, side.module) in {"RW", "CHECKER"}
 }
 
+# Compared on every module either ACL names, "*" included: a role's wildcard
+# reaches the modules the actor holds explicitly, and the actor's wildcard
+# covers the modules the role names.
 escalations contains module if {
 	input.actor_acl != null
-	some module, level in input.acl
-	not within(level, level_of(input.actor_acl, module))
+	some module in compared_modules
+	not within(level_of(input.acl, module), level_of(input.actor_acl, module))
 }
+
+compared_modules contains module if some module, _ in input.acl
+
+compared_modules contains module if some module, _ in input.actor_acl
 
 # A level is within the actor's when the actor has it or more. CHECKER is a
 # different power from RW, so only a checker may hand out CHECKER.

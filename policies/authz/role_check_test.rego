@@ -35,3 +35,14 @@ test_audit_is_read_only if {
 	check({"audit": "RW"}, null).over_ceiling == ["audit"]
 	check({"audit": "R"}, null).over_ceiling == []
 }
+
+test_wildcard_role_escalates_over_explicit_actor_levels if {
+	# The Reseller Admin's wildcard grants `tenants`, which this actor holds at NA.
+	r := check({"*": "R"}, {"*": "RW", "tenants": "NA"})
+	r.escalations == ["tenants"]
+}
+
+test_wildcard_role_within_wildcard_actor if {
+	check({"*": "RW", "audit": "R"}, {"*": "RW", "audit": "R", "user_hard_delete": "RW"}).escalations == []
+	check({"*": "RW"}, {"users": "RW"}).escalations == ["*"]
+}
