@@ -1,5 +1,25 @@
 // One Fastify plugin per capability, each in its own folder. Add new ones here.
 import type { FastifyPluginAsync } from 'fastify';
 import { authenticationRoutes } from '../auth/plugin.ts';
+import { auditRoutes } from '../audit/routes.ts';
+import { merchantsRoutes } from '../merchants/routes.ts';
+import { modulesRoutes } from '../modules/routes.ts';
+import { resellersRoutes } from '../resellers/routes.ts';
+import { rolesRoutes } from '../roles/routes.ts';
+import { userAccessRoutes } from '../users/access-routes.ts';
+import { userLifecycleRoutes } from '../users/lifecycle-routes.ts';
+import { usersRoutes } from '../users/routes.ts';
 
-export const capabilityRoutes: FastifyPluginAsync[] = [authenticationRoutes];
+// Administration (DESIGN.md 2-4): every route authenticates, then asks the policy.
+const administrationRoutes: FastifyPluginAsync[] = [
+  resellersRoutes,
+  merchantsRoutes,
+  usersRoutes,
+  userAccessRoutes,
+  userLifecycleRoutes,
+  rolesRoutes,
+  modulesRoutes,
+  auditRoutes,
+];
+
+export const capabilityRoutes: FastifyPluginAsync[] = [authenticationRoutes, ...administrationRoutes];

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors.ts';
 import { merchantInput } from '../principal/build.ts';
 import type { MerchantRecordCached } from '../principal/records.ts';
+import type { AdminInput, TargetRoleInput, TargetUserInput } from '../policy/types.ts';
 import type { AuditActor } from '../audit/record.ts';
 
 const messages: Record<string, string> = {
@@ -12,13 +13,33 @@ const messages: Record<string, string> = {
   USER_DISABLED: 'user is not active',
   ROLE_DISABLED: 'your role is disabled',
   SESSION_REVOKED: 'session ended',
+  SELF_MODIFICATION: 'nobody changes their own role, status or access',
+  PRIVILEGE_ESCALATION: 'that would grant more than you hold',
 };
 
 export function authorize(request: FastifyRequest, operation: string, merchant?: MerchantRecordCached): void {
+  authorizeWith(request, operation, merchant ? { merchant } : {});
+}
+
+/** Records an operation acts on, looked up by the route; the policy decides on them. */
+export interface AdminFacts {
+  merchant?: MerchantRecordCached;
+  target?: TargetUserInput;
+  merchants?: MerchantRecordCached[];
+  restrictions?: { productIds: string[]; gatewayRefIds: string[] };
+  role?: TargetRoleInput;
+}
+
+export function authorizeWith(request: FastifyRequest, operation: string, facts: AdminFacts): void {
   const { principal, context } = request.actor;
-  const input = merchant
-    ? { principal, context, operation, merchant: merchantInput(merchant)! }
-    : { principal, context, operation };
+  const input: AdminInput = { principal, context, operation };
+  if (facts.merchant) input.merchant = merchantInput(facts.merchant)!;
+  if (facts.target) input.target = facts.target;
+  if (facts.merchants) input.merchants = facts.merchants.map((m) => merchantInput(m)!);
+  if (facts.restrictions) {
+    input.restrictions = { product_ids: facts.restrictions.productIds, gateway_ref_ids: facts.restrictions.gatewayRefIds };
+  }
+  if (facts.role) input.role = facts.role;
   const result = request.server.deps.policy.admin(input);
   if (result.allow) return;
   const code = result.reasons[0] ?? 'FORBIDDEN';

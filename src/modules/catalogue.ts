@@ -24,3 +24,14 @@ export function moduleCatalogue(policy: PolicyEngine, routesFile: string): strin
   }
   return [...modules].sort();
 }
+
+const catalogues = new WeakMap<PolicyEngine, Map<string, Set<string>>>();
+
+/** The catalogue as a set, built once per bundle and route table (both are fixed for a process). */
+export function catalogueSet(policy: PolicyEngine, routesFile: string): Set<string> {
+  let byFile = catalogues.get(policy);
+  if (!byFile) catalogues.set(policy, (byFile = new Map()));
+  let set = byFile.get(routesFile);
+  if (!set) byFile.set(routesFile, (set = new Set(moduleCatalogue(policy, routesFile))));
+  return set;
+}

@@ -54,6 +54,31 @@ export interface AdminInput {
   context: ContextInput;
   operation: string;
   merchant?: MerchantRecord;
+  /** The user acted on or being created (policies/authz/admin_targets.rego). */
+  target?: TargetUserInput;
+  /** A merchant access being granted; `[]` grants the target's whole home scope. */
+  merchants?: MerchantRecord[];
+  restrictions?: { product_ids: string[]; gateway_ref_ids: string[] };
+  role?: TargetRoleInput;
+}
+
+export interface TargetUserInput {
+  /** "" for a user being created. */
+  id: string;
+  type: ContextType;
+  tenant_id: string;
+  reseller_id: string;
+  merchant_id: string;
+}
+
+export interface TargetRoleInput {
+  id: string;
+  tenant_id: string;
+  system: boolean;
+  owner_type: ContextType;
+  owner_id: string;
+  /** The owning merchant's reseller ("" unless a merchant under a reseller owns it). */
+  owner_reseller_id: string;
 }
 
 export interface AdminResult {

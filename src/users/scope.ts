@@ -1,6 +1,7 @@
 // What a caller may see, as query filters. Objects outside scope answer 404,
 // exactly like objects that do not exist, so scope never leaks existence.
 import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
 import { notFound } from '../http/errors.ts';
@@ -51,10 +52,10 @@ export function userScope(actor: Actor): FilterQuery<User> {
   }
 }
 
-/** A user the caller may see, or 404. */
-export async function findUserInScope(request: FastifyRequest, id: string): Promise<User> {
+/** A user the caller may see, or 404. Pass a transaction's `em` to read inside it. */
+export async function findUserInScope(request: FastifyRequest, id: string, em: EntityManager = request.em): Promise<User> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('user');
-  const user = await request.em.findOne(User, { $and: [{ id }, userScope(request.actor)] });
+  const user = await em.findOne(User, { $and: [{ id }, userScope(request.actor)] });
   if (!user) throw notFound('user');
   return user;
 }

@@ -1,0 +1,35 @@
+// An invited user: the row and its setup link in the caller's transaction,
+// the mail after commit (a rolled-back invite never mails anyone).
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyRequest } from 'fastify';
+import { invitationMail, issueInvitation, type IssuedLink } from '../invitations/issue.ts';
+import { User } from './user.entity.ts';
+
+export type InvitedUserFields = Pick<User, 'email' | 'type' | 'resellerId' | 'merchantId' | 'roleId' | 'merchantsAccess' | 'productIds' | 'gatewayRefIds'>;
+
+export async function persistInvitedUser(
+  request: FastifyRequest,
+  em: EntityManager,
+  fields: InvitedUserFields,
+): Promise<{ user: User; invitation: IssuedLink }> {
+  const { config, now } = request.server.deps;
+  const actor = request.actor.user;
+  const user = em.create(User, { ...fields, id: randomUUID(), tenantId: actor.tenantId, status: 'INVITED', createdById: actor.id });
+  em.persist(user);
+  await em.flush();
+  const invitation = await issueInvitation(em, user, { publicUrl: config.PUBLIC_URL, ttlHours: config.INVITATION_TTL_HOURS, now: now() });
+  return { user, invitation };
+}
+
+/**
+ * After commit. A failed send is logged, not thrown: the user exists and an
+ * administrator can resend the invitation.
+ */
+export async function mailInvitation(request: FastifyRequest, email: string, invitation: IssuedLink): Promise<void> {
+  try {
+    await request.server.deps.mailer.send(invitationMail(email, invitation.link, invitation.expiresAt));
+  } catch (err) {
+    request.log.error({ err }, 'invitation mail not sent; resend the invitation');
+  }
+}

@@ -1,0 +1,93 @@
+// POST /v1/users: invite a user (DESIGN.md 2 and 4). The creation table is
+// policy data (`users.create.<TYPE>` per context); this file looks up what
+// the policy needs and applies the rules on the request's shape.
+import { Type, type Static } from '@sinclair/typebox';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyRequest } from 'fastify';
+import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
+import { recordAudit } from '../audit/record.ts';
+import { badRequest, conflict, forbidden } from '../http/errors.ts';
+import { ContextTypeSchema, Email, IdList } from '../http/schemas.ts';
+import { merchantRecords } from '../merchants/records.ts';
+import { findResellerInScope } from '../resellers/scope.ts';
+import { assignableRole } from '../roles/assignment.ts';
+import type { ContextType } from '../roles/role.entity.ts';
+import { mailInvitation, persistInvitedUser } from './invitation.ts';
+import { checkMerchantGrant } from './merchant-grant.ts';
+import { User } from './user.entity.ts';
+import { userAudit } from './view.ts';
+
+export const InviteBody = Type.Object(
+  {
+    email: Email,
+    roleId: Type.String({ maxLength: 64 }),
+    type: Type.Optional(ContextTypeSchema),
+    resellerId: Type.Optional(Type.String({ maxLength: 64 })),
+    merchantId: Type.Optional(Type.String({ maxLength: 64 })),
+    merchantsAccess: Type.Optional(IdList()),
+    productIds: Type.Optional(IdList()),
+    gatewayRefIds: Type.Optional(IdList()),
+  },
+  { additionalProperties: false },
+);
+type InviteBody = Static<typeof InviteBody>;
+
+export async function inviteUser(request: FastifyRequest, body: InviteBody): Promise<User> {
+  const type = body.type ?? request.actor.context.type;
+  const operation = `users.create.${type}`;
+  authorize(request, operation);
+  const email = body.email.toLowerCase();
+  const { user, invitation } = await request.em.transactional(async (em) => {
+    const home = await homeOf(request, em, operation, type, body);
+    const target = { id: '', type, tenantId: request.actor.user.tenantId, ...home };
+    const merchantsAccess = body.merchantsAccess ?? [];
+    await checkMerchantGrant(request, em, operation, target, merchantsAccess);
+    const restrictions = { productIds: body.productIds ?? [], gatewayRefIds: body.gatewayRefIds ?? [] };
+    authorizeWith(request, operation, { restrictions });
+    const role = await assignableRole(request, em, body.roleId, target);
+    if ((await em.count(User, { email })) > 0) throw conflict('CONFLICT', 'a user with this email already exists');
+    const created = await persistInvitedUser(request, em, { email, type, ...home, roleId: role.id, merchantsAccess, ...restrictions });
+    recordAudit(em, auditActor(request), { action: 'user.invite', targetType: 'user', targetId: created.user.id, after: userAudit(created.user) });
+    return created;
+  });
+  await mailInvitation(request, user.email, invitation);
+  return user;
+}
+
+/**
+ * Where the new user belongs. A reseller user needs `resellerId` (its own in
+ * RESELLER context), a merchant user `merchantId` (its own in MERCHANT
+ * context) and takes its merchant's reseller (see User.resellerId).
+ */
+async function homeOf(
+  request: FastifyRequest,
+  em: EntityManager,
+  operation: string,
+  type: ContextType,
+  body: InviteBody,
+): Promise<{ resellerId: string | null; merchantId: string | null }> {
+  const context = request.actor.context;
+  switch (type) {
+    case 'TENANT':
+      if (body.resellerId !== undefined || body.merchantId !== undefined) throw badRequest('a TENANT user belongs to no reseller or merchant');
+      return { resellerId: null, merchantId: null };
+    case 'RESELLER': {
+      if (body.merchantId !== undefined) throw badRequest('a RESELLER user belongs to no merchant');
+      const resellerId = body.resellerId ?? (context.type === 'RESELLER' ? context.id : undefined);
+      if (resellerId === undefined) throw badRequest('resellerId is required for a RESELLER user');
+      await findResellerInScope(request, resellerId, em);
+      return { resellerId, merchantId: null };
+    }
+    case 'MERCHANT': {
+      const merchantId = body.merchantId ?? (context.type === 'MERCHANT' ? context.id : undefined);
+      if (merchantId === undefined) throw badRequest('merchantId is required for a MERCHANT user');
+      const [merchant] = await merchantRecords(em, [merchantId]);
+      if (!merchant) throw forbidden('MERCHANT_OUT_OF_SCOPE', 'merchant is outside your merchant access');
+      authorizeWith(request, operation, { merchant });
+      if (body.resellerId !== undefined && body.resellerId !== merchant.resellerId) {
+        throw badRequest("a MERCHANT user's reseller is its merchant's; omit resellerId");
+      }
+      return { resellerId: merchant.resellerId, merchantId: merchant.id };
+    }
+  }
+}

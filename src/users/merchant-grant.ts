@@ -1,0 +1,31 @@
+// A merchant access being granted (on invite and on update), DESIGN.md 2:
+// a merchant user has exactly its own merchant, so a list is invalid; for
+// others every listed merchant must exist and be reachable by the actor (and,
+// for a reseller user, be under its reseller), and `[]` (all) may be granted
+// only by an actor that itself reaches all. The policy decides the last two.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyRequest } from 'fastify';
+import { authorizeWith } from '../auth/authorize.ts';
+import { badRequest, forbidden } from '../http/errors.ts';
+import { merchantRecords } from '../merchants/records.ts';
+import type { User } from './user.entity.ts';
+import { targetFact } from './view.ts';
+
+export type GrantTarget = Pick<User, 'id' | 'type' | 'tenantId' | 'resellerId' | 'merchantId'>;
+
+export async function checkMerchantGrant(
+  request: FastifyRequest,
+  em: EntityManager,
+  operation: string,
+  target: GrantTarget,
+  merchantIds: string[],
+): Promise<void> {
+  if (target.type === 'MERCHANT') {
+    if (merchantIds.length > 0) throw badRequest('a merchant user has exactly its own merchant: merchantsAccess must be empty');
+    return;
+  }
+  const merchants = await merchantRecords(em, merchantIds);
+  // One that does not exist is refused like one out of scope: ids are global, existence is not told.
+  if (merchants.length !== merchantIds.length) throw forbidden('MERCHANT_OUT_OF_SCOPE', 'merchant is outside your merchant access');
+  authorizeWith(request, operation, { target: targetFact(target), merchants });
+}

@@ -1,0 +1,78 @@
+// /v1/users: invite, list in scope, read.
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { authenticate } from '../auth/authenticate.ts';
+import { authorize } from '../auth/authorize.ts';
+import { PageOf, PageQuery } from '../http/pagination.ts';
+import { ContextTypeSchema, IdParams, bearer, errorResponses } from '../http/schemas.ts';
+import { escapeLike } from '../http/search.ts';
+import { InviteBody, inviteUser } from './invite.ts';
+import { userPage } from './list.ts';
+import { findUserInScope } from './scope.ts';
+import { UserStatusSchema, UserView, userView } from './view.ts';
+
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(UserStatusSchema),
+    roleId: Type.Optional(Type.String({ format: 'uuid' })),
+    type: Type.Optional(ContextTypeSchema),
+    merchantId: Type.Optional(Type.String({ maxLength: 64 })),
+    /** Email prefix, case-insensitive. */
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const usersRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', authenticate);
+
+  app.post('/users', {
+    schema: {
+      tags: ['users'],
+      summary: 'Invite a user (the creation table of DESIGN.md 2)',
+      security: bearer,
+      body: InviteBody,
+      response: { 201: UserView, ...errorResponses(400, 403, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const user = await inviteUser(request, request.body);
+    return reply.code(201).send(userView(user));
+  });
+
+  app.get('/users', {
+    schema: {
+      tags: ['users'],
+      summary: 'Users in the caller\'s scope, oldest first',
+      security: bearer,
+      querystring: ListQuery,
+      response: { 200: PageOf(UserView), ...errorResponses(400, 403) },
+    },
+  }, async (request) => {
+    authorize(request, 'users.read');
+    const { status, roleId, type, merchantId, q, cursor, limit } = request.query;
+    const filter = {
+      ...(status ? { status } : {}),
+      ...(roleId ? { roleId } : {}),
+      ...(type ? { type } : {}),
+      ...(merchantId ? { merchantId } : {}),
+      ...(q ? { email: { $like: `${escapeLike(q.toLowerCase())}%` } } : {}),
+    };
+    return userPage(request, filter, cursor, limit);
+  });
+
+  app.get('/users/:id', {
+    schema: {
+      tags: ['users'],
+      summary: 'A user in the caller\'s scope',
+      security: bearer,
+      params: IdParams,
+      response: { 200: UserView, ...errorResponses(403, 404) },
+    },
+  }, async (request) => {
+    authorize(request, 'users.read');
+    return userView(await findUserInScope(request, request.params.id));
+  });
+};
