@@ -58,8 +58,7 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
     onChange: () => tokens?.forgetAll(),
     onError: (err) => log.warn({ err: (err as Error).message }, 'JWKS fetch failed'),
   });
-  tokens = new TokenVerifier(keys);
-  metrics.trackTokenCache(tokens.stats);
+  tokens = new TokenVerifier(keys, { hit: metrics.tokenCacheHit, miss: metrics.tokenCacheMiss });
   await keys.start();
 
   const principals = new PrincipalCache(orm, redis, metrics, opts.cache);

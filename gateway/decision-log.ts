@@ -12,6 +12,8 @@ export interface DecisionEntry {
   path: string;
   input: DecisionInput;
   result: DecisionResult;
+  /** Reused from an identical earlier input (decision-memo.ts) rather than evaluated now. */
+  memo: boolean;
   latencyUs: number;
 }
 
@@ -36,6 +38,7 @@ export class DecisionLog {
         path: e.path,
         input: e.input,
         result: { allow: e.result.allow, reasons: e.result.reasons },
+        memo: e.memo,
         latencyUs: e.latencyUs,
       },
       e.result.allow ? 'allow' : 'deny',

@@ -9,7 +9,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../src/http/error-handler.ts';
 import { merchantInput, principalInput } from '../src/principal/build.ts';
 import type { MerchantRecordCached, RoleRecord, SessionRecord, UserRecord } from '../src/principal/records.ts';
-import type { DecisionInput, DecisionResult } from '../src/policy/types.ts';
+import type { DecisionInput } from '../src/policy/types.ts';
+import { DecisionMemo } from './decision-memo.ts';
 import type { GatewayDeps } from './deps.ts';
 import { canonicalPath, locate, RouteMatcher, UNREADABLE } from './request-target.ts';
 import type { GatewayRoute } from './route-table.ts';
@@ -72,6 +73,34 @@ export function primaryReason(reasons: readonly string[]): string {
 const merchantIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_ID_LENGTH = 128;
 
+/** The policy input (DESIGN.md 8, src/policy/types.ts) of one request. */
+function decisionInput(
+  claims: GatewayClaims,
+  route: GatewayRoute,
+  action: 'read' | 'write',
+  user: UserRecord,
+  role: RoleRecord | null,
+  session: SessionRecord | null,
+  merchant: MerchantRecordCached | null,
+  named: string,
+  product: string,
+  gatewayRef: string,
+): DecisionInput {
+  return {
+    principal: principalInput(user, role, session),
+    context: { type: claims.ctx_type, id: claims.ctx_id },
+    request: {
+      module: route.module,
+      action,
+      merchant: merchantInput(merchant),
+      merchant_id: named,
+      product_id: product,
+      gateway_ref_id: gatewayRef,
+      maker_id: '',
+    },
+  };
+}
+
 function refuse(reply: FastifyReply, status: number, code: string, message: string, extra?: Record<string, unknown>): FastifyReply {
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
   return reply.code(status).send(errorBody(status, code, message, extra));
@@ -80,6 +109,7 @@ function refuse(reply: FastifyReply, status: number, code: string, message: stri
 export function createGate(deps: GatewayDeps) {
   const matcher = new RouteMatcher(deps.routes);
   const { principals, tokens, metrics, decisions } = deps;
+  const memo = deps.config.GATEWAY_DECISION_MEMO ? new DecisionMemo() : null;
 
   return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const started = performance.now();
@@ -132,27 +162,25 @@ export function createGate(deps: GatewayDeps) {
       return refuse(reply, 503, 'UNAVAILABLE', 'authorization data is unavailable; try again');
     }
 
-    const input: DecisionInput = {
-      principal: principalInput(user, role, session),
-      context: { type: claims.ctx_type, id: claims.ctx_id },
-      request: {
-        module: route.module,
-        action,
-        merchant: merchantInput(merchant),
-        merchant_id: named,
-        product_id: product,
-        gateway_ref_id: gatewayRef,
-        maker_id: '',
-      },
-    };
     // Read the engine once: a reload swaps it between requests, never during one.
     const engine = deps.policy.engine;
-    let result: DecisionResult;
-    try {
-      result = engine.decide(input);
-    } catch (err) {
-      request.log.error({ err }, 'policy evaluation failed');
-      return refuse(reply, 503, 'UNAVAILABLE', 'the authorization decision failed; try again');
+    const now = Date.now();
+    const memoInputs = memo !== null && session !== null ? { session, user, role, merchant, engine } : null;
+    const memoKey = memoInputs === null ? '' : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${route.module}\u0000${action}\u0000${named}\u0000${product}\u0000${gatewayRef}`;
+    let result = memoInputs === null ? undefined : memo!.get(memoKey, memoInputs, now);
+    let input: DecisionInput | null = null;
+    if (result === undefined) {
+      input = decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef);
+      try {
+        result = engine.decide(input);
+      } catch (err) {
+        request.log.error({ err }, 'policy evaluation failed');
+        return refuse(reply, 503, 'UNAVAILABLE', 'the authorization decision failed; try again');
+      }
+      if (memoInputs !== null) memo!.set(memoKey, memoInputs, now, result);
+      metrics.memoMiss.n++;
+    } else {
+      metrics.memoHit.n++;
     }
     const decisionId = randomUUID();
     const latency = performance.now() - started;
@@ -161,7 +189,16 @@ export function createGate(deps: GatewayDeps) {
     metrics.decisionSeconds.observe(latency / 1000);
     metrics.countDecision(result.allow, reason);
     if (decisions.wants(result.allow)) {
-      decisions.record({ decisionId, revision: engine.revision, method, path, input, result, latencyUs: Math.round(latency * 1000) });
+      decisions.record({
+        decisionId,
+        revision: engine.revision,
+        method,
+        path,
+        input: input ?? decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef),
+        result,
+        memo: input === null,
+        latencyUs: Math.round(latency * 1000),
+      });
     }
     if (!result.allow) {
       return refuse(reply, 403, reason, reasonMessages[reason] ?? 'not allowed', { reasons, decisionId });

@@ -1,56 +1,76 @@
 // Prometheus metrics of one gateway (its own registry, so several gateways in
-// one process never mix). Hot-path counters are bound to their labels once:
-// counting a request is a property lookup and an add, not a label hash.
+// one process never mix). prom-client hashes label sets on every increment,
+// so hot-path counters are plain numbers in cells created once per label set
+// and copied into their prom-client counters when /metrics is scraped.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ChangedRecord } from '../src/changes/authz-changes.ts';
 
 const kinds: ChangedRecord[] = ['user', 'role', 'session', 'merchant'];
 
-/** Pre-bound children of the principal cache counter, per record kind. */
+/** One label set's running total. */
+export interface Cell {
+  n: number;
+}
+
+/** A counter whose label sets are cells incremented in place and reported at scrape time. */
+class CellCounter<L extends string> {
+  private readonly cells = new Map<string, { labels: Record<L, string>; cell: Cell }>();
+
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly L[]) {
+    const cells = this.cells;
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { labels, cell } of cells.values()) this.inc(labels as never, cell.n);
+      },
+    });
+  }
+
+  /** The cell of a label set (create once, keep the reference on the hot path). */
+  cell(labels: Record<L, string>): Cell {
+    const key = Object.values(labels).join('\u0000');
+    let entry = this.cells.get(key);
+    if (!entry) this.cells.set(key, (entry = { labels, cell: { n: 0 } }));
+    return entry.cell;
+  }
+}
+
+/** Cells of the principal cache counter for one record kind. */
 export interface CacheCounters {
-  lruHit: Counter.Internal;
-  lruMiss: Counter.Internal;
-  redisHit: Counter.Internal;
-  redisMiss: Counter.Internal;
-  redisError: Counter.Internal;
-  postgresLoad: Counter.Internal;
+  lruHit: Cell;
+  lruMiss: Cell;
+  redisHit: Cell;
+  redisMiss: Cell;
+  redisError: Cell;
+  postgresLoad: Cell;
 }
 
 export class GatewayMetrics {
   readonly registry = new Registry();
 
-  readonly requests = new Counter({
-    name: 'gateway_requests_total',
-    help: 'Requests answered by the proxy route, by route module and status code',
-    labelNames: ['module', 'status'] as const,
-    registers: [this.registry],
-  });
+  private readonly requests = new CellCounter(this.registry, 'gateway_requests_total',
+    'Requests answered by the proxy route, by route module and status code', ['module', 'status'] as const);
 
-  readonly decisions = new Counter({
-    name: 'gateway_decisions_total',
-    help: 'Policy decisions by result and first reason',
-    labelNames: ['result', 'reason'] as const,
-    registers: [this.registry],
-  });
+  private readonly decisions = new CellCounter(this.registry, 'gateway_decisions_total',
+    'Policy decisions by result and reported reason', ['result', 'reason'] as const);
+
+  private readonly cache = new CellCounter(this.registry, 'gateway_principal_cache_total',
+    'Principal record lookups by layer (lru, redis, postgres), record kind and result', ['layer', 'kind', 'result'] as const);
+
+  private readonly tokenCache = new CellCounter(this.registry, 'gateway_token_cache_total',
+    'Verified-token cache lookups by result', ['result'] as const);
+
+  private readonly memo = new CellCounter(this.registry, 'gateway_decision_memo_total',
+    'Decisions answered from the memo of identical policy inputs (hit) or evaluated (miss)', ['result'] as const);
 
   readonly decisionSeconds = new Histogram({
     name: 'gateway_decision_duration_seconds',
     help: 'Time to authorize a request: token, principal resolution and policy evaluation',
     buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25],
-    registers: [this.registry],
-  });
-
-  readonly cache = new Counter({
-    name: 'gateway_principal_cache_total',
-    help: 'Principal record lookups by layer (lru, redis, postgres), record kind and result',
-    labelNames: ['layer', 'kind', 'result'] as const,
-    registers: [this.registry],
-  });
-
-  readonly tokenCache = new Counter({
-    name: 'gateway_token_cache_total',
-    help: 'Verified-token cache lookups by result',
-    labelNames: ['result'] as const,
     registers: [this.registry],
   });
 
@@ -104,53 +124,45 @@ export class GatewayMetrics {
   });
 
   readonly cacheCounters: Record<ChangedRecord, CacheCounters>;
-  private readonly requestChildren = new Map<string, Map<number, Counter.Internal>>();
-  private readonly decisionChildren = new Map<string, Counter.Internal>();
-  private readonly syncBeforeScrape: (() => void)[] = [];
+  readonly tokenCacheHit = this.tokenCache.cell({ result: 'hit' });
+  readonly tokenCacheMiss = this.tokenCache.cell({ result: 'miss' });
+  readonly memoHit = this.memo.cell({ result: 'hit' });
+  readonly memoMiss = this.memo.cell({ result: 'miss' });
+  private readonly requestCells = new Map<string, Map<number, Cell>>();
+  private readonly decisionCells = new Map<string, Cell>();
 
   constructor() {
     this.cacheCounters = Object.fromEntries(
       kinds.map((kind) => [
         kind,
         {
-          lruHit: this.cache.labels('lru', kind, 'hit'),
-          lruMiss: this.cache.labels('lru', kind, 'miss'),
-          redisHit: this.cache.labels('redis', kind, 'hit'),
-          redisMiss: this.cache.labels('redis', kind, 'miss'),
-          redisError: this.cache.labels('redis', kind, 'error'),
-          postgresLoad: this.cache.labels('postgres', kind, 'load'),
+          lruHit: this.cache.cell({ layer: 'lru', kind, result: 'hit' }),
+          lruMiss: this.cache.cell({ layer: 'lru', kind, result: 'miss' }),
+          redisHit: this.cache.cell({ layer: 'redis', kind, result: 'hit' }),
+          redisMiss: this.cache.cell({ layer: 'redis', kind, result: 'miss' }),
+          redisError: this.cache.cell({ layer: 'redis', kind, result: 'error' }),
+          postgresLoad: this.cache.cell({ layer: 'postgres', kind, result: 'load' }),
         },
       ]),
     ) as Record<ChangedRecord, CacheCounters>;
   }
 
   countRequest(module: string, status: number): void {
-    let byStatus = this.requestChildren.get(module);
-    if (!byStatus) this.requestChildren.set(module, (byStatus = new Map()));
-    let child = byStatus.get(status);
-    if (!child) byStatus.set(status, (child = this.requests.labels(module, String(status))));
-    child.inc();
+    let byStatus = this.requestCells.get(module);
+    if (!byStatus) this.requestCells.set(module, (byStatus = new Map()));
+    let cell = byStatus.get(status);
+    if (!cell) byStatus.set(status, (cell = this.requests.cell({ module, status: String(status) })));
+    cell.n++;
   }
 
   countDecision(allow: boolean, reason: string): void {
-    const key = allow ? 'allow' : reason;
-    let child = this.decisionChildren.get(key);
-    if (!child) this.decisionChildren.set(key, (child = this.decisions.labels(allow ? 'allow' : 'deny', allow ? '' : reason)));
-    child.inc();
-  }
-
-  /** Token cache stats live in the verifier as plain numbers; they are copied in at scrape time. */
-  trackTokenCache(stats: { hits: number; misses: number }): void {
-    let seen = { hits: 0, misses: 0 };
-    this.syncBeforeScrape.push(() => {
-      this.tokenCache.labels('hit').inc(stats.hits - seen.hits);
-      this.tokenCache.labels('miss').inc(stats.misses - seen.misses);
-      seen = { ...stats };
-    });
+    const key = allow ? '' : reason;
+    let cell = this.decisionCells.get(key);
+    if (!cell) this.decisionCells.set(key, (cell = this.decisions.cell({ result: allow ? 'allow' : 'deny', reason: key })));
+    cell.n++;
   }
 
   async render(): Promise<string> {
-    for (const sync of this.syncBeforeScrape) sync();
     return this.registry.metrics();
   }
 }

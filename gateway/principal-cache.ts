@@ -145,10 +145,10 @@ export class PrincipalCache {
     if (this.liveChannel) {
       const hit = c.lru.get(id);
       if (hit !== undefined) {
-        c.counters.lruHit.inc();
+        c.counters.lruHit.n++;
         return hit === MISSING ? null : (hit as T);
       }
-      c.counters.lruMiss.inc();
+      c.counters.lruMiss.n++;
     }
     const pending = c.inflight.get(id);
     if (pending) return pending.promise;
@@ -172,20 +172,20 @@ export class PrincipalCache {
         const [raw, gen] = await this.redis.mget(recordKey(c.kind, id), generationKey(c.kind, id));
         if (raw) {
           const record = JSON.parse(raw) as T;
-          c.counters.redisHit.inc();
+          c.counters.redisHit.n++;
           this.remember(c, id, record, ticket);
           return record;
         }
-        c.counters.redisMiss.inc();
+        c.counters.redisMiss.n++;
         generation = gen ?? '';
       } catch {
-        c.counters.redisError.inc();
+        c.counters.redisError.n++;
         this.redisSkipUntil = Date.now() + this.redisBackoffMs;
       }
     }
     // PostgreSQL errors propagate: the caller answers 503, never allows.
     const record = await c.load(this.em, id);
-    c.counters.postgresLoad.inc();
+    c.counters.postgresLoad.n++;
     if (record && generation !== undefined) {
       this.redis
         .principalWriteBack(recordKey(c.kind, id), generationKey(c.kind, id), JSON.stringify(record), generation, RECORD_TTL_SECONDS)

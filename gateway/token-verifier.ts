@@ -7,6 +7,7 @@ import { createDecoder } from 'fast-jwt';
 import { LRUCache } from 'lru-cache';
 import type { ContextType } from '../src/roles/role.entity.ts';
 import { CLOCK_TOLERANCE_MS, type JwksKeys } from './jwks.ts';
+import type { Cell } from './metrics.ts';
 
 export interface GatewayClaims {
   sub: string;
@@ -42,11 +43,11 @@ export function bearerToken(header: string | undefined): string | null {
 
 export class TokenVerifier {
   private readonly verified: LRUCache<string, VerifiedToken>;
-  /** Verified-token cache hits and misses, for /metrics. */
-  readonly stats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly keys: JwksKeys,
+    /** Verified-token cache hits and misses, for /metrics. */
+    private readonly stats: { hit: Cell; miss: Cell },
     maxCached = 100_000,
   ) {
     this.verified = new LRUCache({ max: maxCached });
@@ -62,13 +63,13 @@ export class TokenVerifier {
     const hit = this.verified.get(token);
     if (hit !== undefined) {
       if (Date.now() < hit.notAfter) {
-        this.stats.hits++;
+        this.stats.hit.n++;
         return hit.claims;
       }
       this.verified.delete(token);
       throw new TokenRejected('token expired');
     }
-    this.stats.misses++;
+    this.stats.miss.n++;
     const kid = this.kidOf(token);
     const verify = this.keys.verifier(kid);
     if (verify) return this.check(token, verify);

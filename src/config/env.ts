@@ -22,6 +22,8 @@ const schema = Type.Object({
   GATEWAY_ROUTES: Type.String({ default: 'gateway/routes.demo.yaml' }),
   GATEWAY_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 10000 }),
   DECISION_LOG_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  // Reuse a decision for an identical policy input (gateway/decision-memo.ts); off for impure policies.
+  GATEWAY_DECISION_MEMO: Type.Boolean({ default: true }),
   POLICY_DIR: Type.String({ default: 'build/policy' }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'tenant-iam' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'tenant-iam-gateway' }),

@@ -306,6 +306,8 @@ describe('operations', () => {
     expect(text).toMatch(/gateway_principal_cache_total\{layer="lru",kind="user",result="hit"\} [1-9]/);
     expect(text).toMatch(/gateway_principal_cache_total\{layer="postgres",kind="user",result="load"\} [1-9]/);
     expect(text).toMatch(/gateway_token_cache_total\{result="hit"\} [1-9]/);
+    expect(text).toMatch(/gateway_decision_memo_total\{result="hit"\} [1-9]/);
+    expect(text).toMatch(/gateway_decision_memo_total\{result="miss"\} [1-9]/);
     expect(text).toMatch(/gateway_upstream_duration_seconds_count\{module="orders"\} [1-9]/);
     expect(text).toMatch(/gateway_upstream_errors_total\{module="orders",status="504"\} 1/);
     expect(text).toContain(`gateway_policy_info{revision="${gw.deps.policy.revision}"} 1`);
@@ -330,6 +332,10 @@ describe('operations', () => {
       },
     });
     expect(line!.latencyUs).toBeGreaterThan(0);
+    expect(line!.memo).toBe(false);
+    // The same input again is answered from the memo, and still logged as its own decision.
+    const again = await as(u.token).post('/orders', '{}', { 'x-merchant-id': world.m.direct });
+    expect(logLines.find((l) => l.decisionId === again.body.decisionId)).toMatchObject({ memo: true, result: { allow: false } });
     expect(JSON.stringify(logLines)).not.toContain(u.token);
   });
 });
