@@ -64,13 +64,6 @@ export async function merchantViews(em: EntityManager, merchants: Merchant[]): P
 }
 
 export function merchantAudit(m: Merchant): Record<string, unknown> {
-  return {
-    resellerId: m.resellerId,
-    name: m.name,
-    email: m.email,
-    country: m.country,
-    settings: m.settings,
-    platforms: m.platforms,
-    products: m.products,
-  };
+  const { resellerId, name, email, country, settings, platforms, products } = m;
+  return { resellerId, name, email, country, settings, platforms, products };
 }

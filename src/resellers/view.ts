@@ -78,5 +78,6 @@ export function resellerView(r: Reseller): Static<typeof ResellerView> {
 }
 
 export function resellerAudit(r: Reseller): Record<string, unknown> {
-  return { name: r.name, email: r.email, type: r.type, security: r.security, gateways: r.gateways };
+  const { name, email, type, security, gateways } = r;
+  return { name, email, type, security, gateways };
 }

@@ -251,45 +251,24 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.code(201).send(roleView(role, 0));
   });
 
-  app.post('/roles/:id/enable', {
-    schema: {
-      tags: ['roles'],
-      summary: 'Enable a role: its holders regain access',
-      security: bearer,
-      params: IdParams,
-      response: { 200: RoleView, ...errorResponses(403, 404, 409) },
-    },
-  }, async (request) => {
-    const role = await changeRole(request, request.params.id, {
-      operation: 'roles.write',
-      action: 'role.enable',
-      apply: (_em, r) => {
-        if (r.enabled) throw conflict('CONFLICT', 'the role is already enabled');
-        checkWithinActor(request, r.acl);
-        r.enabled = true;
-      },
+  const toggles = [
+    { name: 'enable', enabled: true, summary: 'Enable a role: its holders regain access' },
+    { name: 'disable', enabled: false, summary: 'Disable a role: its holders lose access at once; it cannot be assigned' },
+  ] as const;
+  for (const { name, enabled, summary } of toggles) {
+    app.post(`/roles/:id/${name}`, {
+      schema: { tags: ['roles'], summary, security: bearer, params: IdParams, response: { 200: RoleView, ...errorResponses(403, 404, 409) } },
+    }, async (request) => {
+      const role = await changeRole(request, request.params.id, {
+        operation: enabled ? 'roles.write' : 'roles.disable',
+        action: `role.${name}`,
+        apply: (_em, r) => {
+          if (r.enabled === enabled) throw conflict('CONFLICT', `the role is already ${name}d`);
+          checkWithinActor(request, r.acl);
+          r.enabled = enabled;
+        },
+      });
+      return roleView(role, await countFor(request, role));
     });
-    return roleView(role, await countFor(request, role));
-  });
-
-  app.post('/roles/:id/disable', {
-    schema: {
-      tags: ['roles'],
-      summary: 'Disable a role: its holders lose access at once; it cannot be assigned',
-      security: bearer,
-      params: IdParams,
-      response: { 200: RoleView, ...errorResponses(403, 404, 409) },
-    },
-  }, async (request) => {
-    const role = await changeRole(request, request.params.id, {
-      operation: 'roles.disable',
-      action: 'role.disable',
-      apply: (_em, r) => {
-        if (!r.enabled) throw conflict('CONFLICT', 'the role is already disabled');
-        checkWithinActor(request, r.acl);
-        r.enabled = false;
-      },
-    });
-    return roleView(role, await countFor(request, role));
-  });
+  }
 };

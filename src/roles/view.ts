@@ -44,14 +44,6 @@ export function roleView(role: Role, activeUsersCount: number): Static<typeof Ro
 
 /** What the audit log keeps of a role. */
 export function roleAudit(role: Role): Record<string, unknown> {
-  return {
-    name: role.name,
-    description: role.description,
-    scope: role.scope,
-    ownerType: role.ownerType,
-    ownerId: role.ownerId,
-    acl: role.acl,
-    enabled: role.enabled,
-    requireMfa: role.requireMfa,
-  };
+  const { name, description, scope, ownerType, ownerId, acl, enabled, requireMfa } = role;
+  return { name, description, scope, ownerType, ownerId, acl, enabled, requireMfa };
 }

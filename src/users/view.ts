@@ -55,17 +55,8 @@ export function userView(u: User): UserViewT {
 
 /** What the audit log keeps of a user (no secrets). */
 export function userAudit(u: User): Record<string, unknown> {
-  return {
-    email: u.email,
-    type: u.type,
-    resellerId: u.resellerId,
-    merchantId: u.merchantId,
-    roleId: u.roleId,
-    merchantsAccess: u.merchantsAccess,
-    productIds: u.productIds,
-    gatewayRefIds: u.gatewayRefIds,
-    status: u.status,
-  };
+  const { email, type, resellerId, merchantId, roleId, merchantsAccess, productIds, gatewayRefIds, status } = u;
+  return { email, type, resellerId, merchantId, roleId, merchantsAccess, productIds, gatewayRefIds, status };
 }
 
 /** The policy's view of the user acted on (policies/authz/admin_targets.rego). */
