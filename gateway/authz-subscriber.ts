@@ -58,6 +58,7 @@ export class AuthzChangeSubscriber {
     if (this.cache.live) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, waitMs);
+      timer.unref();
       const waiters = this.liveWaiters;
       waiters.add(done);
       function done() {

@@ -31,6 +31,7 @@ export class JwksKeys {
   private inflight: Promise<void> | null = null;
   private lastUnknownKidFetch = 0;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
   /** Fetches so far (tests check the rate limit with it). */
   fetches = 0;
 
@@ -49,6 +50,7 @@ export class JwksKeys {
     await this.refresh().catch((err: unknown) => this.opts.onError?.(err));
     const every = this.opts.refreshMs ?? 5 * 60_000;
     const tick = () => {
+      if (this.stopped) return;
       const delay = this.verifiers.size === 0 ? 2000 : every;
       this.timer = setTimeout(() => {
         void this.refresh()
@@ -61,6 +63,7 @@ export class JwksKeys {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }

@@ -4,7 +4,7 @@
 // request path, then swapped in by one assignment: a request uses the engine
 // it read, old or new, never half of each. A bundle that fails to load is
 // refused and the last good one keeps deciding.
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { PolicyEngine } from '../src/policy/engine.ts';
@@ -23,6 +23,9 @@ export class PolicyHolder {
   private debounce: NodeJS.Timeout | null = null;
   private running: Promise<ReloadResult> | null = null;
   private rerun = false;
+  private closed = false;
+  /** A file was missing once: retry once before calling the bundle bad. */
+  private missingRetried = false;
   private readonly listeners = new Set<(r: ReloadResult) => void>();
 
   private constructor(
@@ -67,9 +70,12 @@ export class PolicyHolder {
   }
 
   close(): void {
+    this.closed = true;
     if (this.debounce) clearTimeout(this.debounce);
     for (const w of this.watchers) w.close();
     this.watchers = [];
+    this.folderWatcher?.close();
+    this.folderWatcher = null;
     this.listeners.clear();
   }
 
@@ -94,6 +100,7 @@ export class PolicyHolder {
   }
 
   private schedule(): void {
+    if (this.closed) return;
     if (this.debounce) clearTimeout(this.debounce);
     this.debounce = setTimeout(() => {
       this.debounce = null;
@@ -117,9 +124,18 @@ export class PolicyHolder {
   }
 
   private async loadOnce(): Promise<ReloadResult> {
+    // Between the build's two renames the folder (or a file of it) does not
+    // exist: a swap is under way, not a bad bundle. The rename that completes
+    // it fires the watcher again; a bundle still incomplete on the retry
+    // after that is refused.
+    if (!existsSync(this.dir)) {
+      this.log.debug({ dir: this.dir }, 'policy folder missing: a swap is under way');
+      return { outcome: 'unchanged', revision: this.engine.revision };
+    }
     let result: ReloadResult;
     try {
       const next = await PolicyEngine.load(this.dir);
+      this.missingRetried = false;
       if (next.revision === this.engine.revision) {
         result = { outcome: 'unchanged', revision: next.revision };
       } else {
@@ -132,10 +148,16 @@ export class PolicyHolder {
       }
     } catch (err) {
       const error = (err as Error).message;
+      if (/ENOENT/.test(error) && !this.missingRetried) {
+        this.missingRetried = true;
+        this.schedule();
+        return { outcome: 'unchanged', revision: this.engine.revision };
+      }
+      this.missingRetried = false;
       this.log.error({ revision: this.engine.revision, error }, 'policy bundle refused; the last good bundle stays');
       result = { outcome: 'refused', revision: this.engine.revision, error };
     }
-    if (this.watchers.length > 0) this.watchFolder();
+    if (this.watchers.length > 0 && !this.closed) this.watchFolder();
     this.metrics.policyReloads.labels(result.outcome).inc();
     for (const listener of this.listeners) listener(result);
     return result;

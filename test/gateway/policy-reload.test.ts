@@ -45,9 +45,11 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** The next reload that did something (a watcher may also report an 'unchanged' revision, e.g. for the old folder's removal). */
 const nextReload = () =>
   new Promise<ReloadResult>((resolve) => {
     const off = gw.deps.policy.onReload((r) => {
+      if (r.outcome === 'unchanged') return;
       off();
       resolve(r);
     });
