@@ -30,10 +30,11 @@ export class AuthzChangePublisher {
   }
 
   /**
-   * Publishes after commit. In one MULTI, for each changed record: drop the
-   * gateways' shared Redis copy, bump its generation (so an in-flight load of
-   * the old row is not written back), then publish so every gateway evicts
-   * its in-process copy.
+   * Publishes after commit. For each changed record, in one transaction (its
+   * keys share a slot, see principal/cache-keys.ts): drop the gateways' shared
+   * Redis copy and bump its generation (so an in-flight load of the old row
+   * is not written back). Then publish, so every gateway evicts its
+   * in-process copy and reloads.
    *
    * A failed publish is logged, not thrown: the mutation is committed. It is
    * retried when this connection is ready again; meanwhile gateways bound
@@ -48,16 +49,19 @@ export class AuthzChangePublisher {
 
   private async send(changes: AuthzChange[]): Promise<void> {
     try {
-      const tx = this.redis.multi();
-      for (const c of changes) {
-        tx.del(recordKey(c.kind, c.id));
-        tx.incr(generationKey(c.kind, c.id));
-        tx.expire(generationKey(c.kind, c.id), GENERATION_TTL_SECONDS);
-      }
-      tx.publish(authzChannel(this.prefix), JSON.stringify(changes));
-      const results = await tx.exec();
-      const failed = results?.find(([err]) => err);
-      if (!results || failed) throw failed?.[0] ?? new Error('authz change transaction was discarded');
+      await Promise.all(
+        changes.map(async (c) => {
+          const results = await this.redis
+            .multi()
+            .del(recordKey(c.kind, c.id))
+            .incr(generationKey(c.kind, c.id))
+            .expire(generationKey(c.kind, c.id), GENERATION_TTL_SECONDS)
+            .exec();
+          const failed = results?.find(([err]) => err);
+          if (!results || failed) throw failed?.[0] ?? new Error('authz change transaction was discarded');
+        }),
+      );
+      await this.redis.publish(authzChannel(this.prefix), JSON.stringify(changes));
     } catch (err) {
       // Bounded: past it, gateways' cache TTLs are the only bound left.
       this.pending = [...this.pending, ...changes].slice(-MAX_PENDING);
