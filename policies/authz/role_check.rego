@@ -43,14 +43,15 @@ compared_modules contains module if some module, _ in input.acl
 compared_modules contains module if some module, _ in input.actor_acl
 
 # A level is within the actor's when the actor has it or more. CHECKER is a
-# different power from RW, so only a checker may hand out CHECKER.
+# different power from RW (approve, never write): an administrator who holds
+# RW on a module may appoint its checkers, as may a checker.
 within("NA", _)
 
 within("R", actor) if actor in {"R", "RW", "CHECKER"}
 
 within("RW", "RW")
 
-within("CHECKER", "CHECKER")
+within("CHECKER", actor) if actor in {"RW", "CHECKER"}
 
 over_ceiling contains module if {
 	some module, ceiling in cfg.max_levels

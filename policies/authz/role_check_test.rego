@@ -46,3 +46,9 @@ test_wildcard_role_within_wildcard_actor if {
 	check({"*": "RW", "audit": "R"}, {"*": "RW", "audit": "R", "user_hard_delete": "RW"}).escalations == []
 	check({"*": "RW"}, {"users": "RW"}).escalations == ["*"]
 }
+
+test_module_administrator_may_appoint_checkers if {
+	check({"refund_approvals": "CHECKER"}, {"*": "RW"}).escalations == []
+	check({"refund_approvals": "CHECKER"}, {"refund_approvals": "CHECKER"}).escalations == []
+	check({"refund_approvals": "CHECKER"}, {"refund_approvals": "R"}).escalations == ["refund_approvals"]
+}

@@ -1,5 +1,6 @@
 // The control plane: a Fastify instance with shared plumbing, then one plugin
 // per capability (routes.ts). server.ts is the only file that listens.
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -19,8 +20,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
     logger: opts.logger === false ? false : loggerOptions(deps.config.LOG_LEVEL, 'control-plane'),
     bodyLimit: 256 * 1024,
     requestTimeout: 30_000,
-    // Behind a load balancer the request id is propagated; otherwise generated.
+    // Behind a load balancer the request id is propagated; otherwise a UUID,
+    // so audit events of different instances never share one.
     requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
     ajv: {
       // Unknown fields are an error (mass assignment), never silently dropped.
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },

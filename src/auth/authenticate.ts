@@ -6,6 +6,7 @@ import { ApiError, unauthenticated } from '../http/errors.ts';
 import { contextInput, principalInput } from '../principal/build.ts';
 import { loadRoleRecord, loadSessionRecord, loadUserRecord } from '../principal/load.ts';
 import type { AccessClaims } from './claims.ts';
+import { findPermittedContext, homeContext } from './contexts.ts';
 
 export function bearerToken(request: FastifyRequest): string | null {
   const h = request.headers.authorization;
@@ -28,7 +29,14 @@ export async function authenticate(request: FastifyRequest, _reply: FastifyReply
   if (!user || !session || user.tenantId !== claims.tid || session.userId !== user.id) throw unauthenticated('invalid session');
   if (!session.active || session.expiresAt <= Date.now()) throw unauthenticated('session ended');
   if (user.status !== 'ACTIVE') throw new ApiError(403, 'USER_DISABLED', 'user is not active');
-  const role = await loadRoleRecord(em, user.roleId);
   const context = contextInput(claims.ctx_type, claims.ctx_id);
+  // A switched context must still be reachable: merchant access may have
+  // shrunk since the switch. The home context always is.
+  const home = homeContext(user);
+  const [role, permitted] = await Promise.all([
+    loadRoleRecord(em, user.roleId),
+    home.type === context.type && home.id === context.id ? true : findPermittedContext(em, user, context),
+  ]);
+  if (!permitted) throw new ApiError(403, 'CONTEXT_FORBIDDEN', 'the current context is no longer permitted; switch context');
   request.actor = { claims, user, role, session, context, principal: principalInput(user, role, session) };
 }

@@ -149,6 +149,19 @@ describe('switch', () => {
     expect((await client(cp.url).post('/v1/auth/refresh', { refreshToken: home.refreshToken })).status).toBe(200);
   });
 
+  it('an access token for a context the user can no longer enter is refused at once', async () => {
+    const h = await hierarchy();
+    const home = await session(h.limitedTenant.email);
+    const switched = await client(cp.url, home.accessToken).post('/v1/auth/switch', { type: 'MERCHANT', id: h.m1.id });
+    const inMerchant = client(cp.url, switched.body.accessToken);
+    expect((await inMerchant.get('/v1/me')).status).toBe(200);
+    await cp.deps.orm.em.fork().nativeUpdate(User, { id: h.limitedTenant.id }, { merchantsAccess: [h.m2.id] });
+    const res = await inMerchant.get('/v1/me');
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('CONTEXT_FORBIDDEN');
+    expect((await client(cp.url, home.accessToken).get('/v1/me')).status).toBe(200);
+  });
+
   it('validates the body', async () => {
     const h = await hierarchy();
     const api = client(cp.url, (await session(h.t.admin.email)).accessToken);
