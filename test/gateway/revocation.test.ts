@@ -156,6 +156,31 @@ describe('revocation reaches every gateway at once', () => {
   });
 });
 
+describe('through the control plane’s own routes', () => {
+  it('an admin disabling a user and editing a role over HTTP denies at both gateways at once', async () => {
+    const { activate, tokenFor } = await import('../support/fixtures.ts');
+    await activate(cp.deps, world.tenant.admin.id);
+    const admin = client(cp.url, await tokenFor(cp.deps, world.tenant.admin.id));
+    const role = await world.role({ orders: 'RW' });
+    const u = await world.user({ roleId: role.id });
+    const other = await world.user({ roleId: role.id });
+    expect(await through(u.token, '/orders', {}, 'POST')).toEqual([200, 200]);
+
+    const edited = gateways.map((g) => g.applied('role', role.id));
+    const patched = await admin.patch(`/v1/roles/${role.id}`, { acl: { orders: 'R' } });
+    expect(patched.status).toBe(200);
+    await Promise.all(edited);
+    expect(await through(other.token, '/orders', {}, 'POST')).toEqual(['403 INSUFFICIENT_PERMISSION', '403 INSUFFICIENT_PERMISSION']);
+
+    const disabled = gateways.map((g) => g.applied('user', u.id));
+    expect((await admin.post(`/v1/users/${u.id}/disable`)).status).toBe(200);
+    await Promise.all(disabled);
+    const after = await through(u.token, '/orders');
+    // Disabling also ends the user's sessions; either reason denies.
+    expect(after.every((r) => r === '403 USER_DISABLED' || r === '403 SESSION_REVOKED')).toBe(true);
+  });
+});
+
 describe('the shared Redis copy', () => {
   it('is dropped with every published change, and a load that raced the change is not written back', async () => {
     const u = await world.user({ acl: { orders: 'RW' } });
