@@ -14,7 +14,7 @@ export interface PrivateRedis {
   command: (...args: string[]) => Promise<unknown>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const { port } = s.address() as { port: number };

@@ -1,31 +1,86 @@
 // A TCP relay in front of a real service (PostgreSQL, Redis) that a test can
 // cut and restore: stop() refuses new connections and drops open ones, as a
 // dead or unreachable server would; start() listens again on the same port.
+// Fault tests also make it slow (`latencyMs`: every chunk, both ways, is held
+// that long, order kept), unresponsive (`stall()`: connections are accepted
+// and kept, nothing is forwarded either way, as a host that stopped answering
+// would) or cut one connection just before it sends a chosen message
+// (`cutBefore`, e.g. a transaction's COMMIT).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
   port: number;
   stop: () => Promise<void>;
   start: () => Promise<void>;
+  /** Delay added to every chunk in both directions (0 = none); applies to chunks received from now on. */
+  latencyMs: number;
+  /** Forward nothing, on open and new connections, until `resume()`; connections stay open. */
+  stall: () => void;
+  /** Ends a stall: stalled connections are dropped (their bytes are lost), new ones are relayed again. */
+  resume: () => void;
+  /**
+   * Once: the next client chunk matching `pattern` is not forwarded and its
+   * connection is dropped. Resolves when that has happened.
+   */
+  cutBefore: (pattern: RegExp) => Promise<void>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const stalled = new Set<Socket>();
   let server: Server | null = null;
   let port = 0;
+  let latencyMs = 0;
+  let stalling = false;
+  let cut: { pattern: RegExp; done: () => void } | null = null;
+
+  /** Copies `from` to `to`, in order, each chunk `latencyMs` late. */
+  const relay = (from: Socket, to: Socket, clientSide: boolean) => {
+    let releaseAt = 0;
+    from.on('data', (chunk: Buffer) => {
+      if (stalling) {
+        stalled.add(from);
+        return;
+      }
+      if (clientSide && cut?.pattern.test(chunk.toString('latin1'))) {
+        const done = cut.done;
+        cut = null;
+        from.destroy();
+        to.destroy();
+        done();
+        return;
+      }
+      if (latencyMs <= 0 && releaseAt <= Date.now()) {
+        to.write(chunk);
+        return;
+      }
+      releaseAt = Math.max(Date.now() + latencyMs, releaseAt);
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk);
+      }, releaseAt - Date.now());
+    });
+    from.on('end', () => {
+      const wait = Math.max(0, releaseAt - Date.now());
+      setTimeout(() => to.end(), wait);
+    });
+  };
 
   const listen = async () => {
     const s = createServer((client) => {
       const upstream = connect(targetPort, targetHost);
       for (const sock of [client, upstream]) {
         sockets.add(sock);
-        sock.on('close', () => sockets.delete(sock));
+        sock.on('close', () => {
+          sockets.delete(sock);
+          stalled.delete(sock);
+        });
         sock.on('error', () => {
           client.destroy();
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      relay(client, upstream, true);
+      relay(upstream, client, false);
     });
     await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
     port = (s.address() as { port: number }).port;
@@ -37,6 +92,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     get port() {
       return port;
     },
+    get latencyMs() {
+      return latencyMs;
+    },
+    set latencyMs(ms: number) {
+      latencyMs = ms;
+    },
     start: listen,
     stop: async () => {
       const s = server;
@@ -45,5 +106,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       sockets.clear();
       if (s) await new Promise((resolve) => s.close(resolve));
     },
+    stall: () => {
+      stalling = true;
+      for (const sock of sockets) stalled.add(sock);
+    },
+    resume: () => {
+      stalling = false;
+      for (const sock of stalled) sock.destroy();
+      stalled.clear();
+    },
+    cutBefore: (pattern) => new Promise<void>((done) => (cut = { pattern, done })),
   };
 }

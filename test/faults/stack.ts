@@ -1,0 +1,106 @@
+// The stack a fault test breaks: a private redis-server (never the shared
+// one) reached by the control plane and the gateway through TCP relays of
+// their own, PostgreSQL reached through relays too (the shared server is
+// never stopped: a relay is cut instead), an in-process gateway and control
+// plane, the recording upstream, and a tenant whose admin acts over HTTP.
+import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { testEnv } from '../support/env.ts';
+import { activate, tokenFor } from '../support/fixtures.ts';
+import { startGateway, type GatewayStartOptions, type RunningGateway } from '../support/gateway.ts';
+import { client } from '../support/http.ts';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
+import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { sessionOf, type Subject } from './traffic.ts';
+
+export interface FaultStack {
+  redis: PrivateRedis;
+  /** Relays to the private Redis: the gateway's and the control plane's. */
+  redisLink: { gateway: TcpProxy; controlPlane: TcpProxy };
+  /** Relays to the shared PostgreSQL. */
+  pgLink: { gateway: TcpProxy; controlPlane: TcpProxy };
+  cp: RunningControlPlane;
+  gw: RunningGateway;
+  upstream: RunningUpstream;
+  world: GatewayWorld;
+  admin: ReturnType<typeof client>;
+  /** An ACTIVE tenant user with its own role (or `roleId`) and one session. */
+  subject: (opts?: { roleId?: string; merchants?: string[]; acl?: Record<string, string> }) => Promise<Subject>;
+  /** Resolves when the gateway's change channel is up (true) or down (false). */
+  channel: (live: boolean) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+const relayUrl = (url: string, relay: TcpProxy) => {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(relay.port);
+  return u.toString();
+};
+
+export async function faultStack(opts: { gateway?: GatewayStartOptions; controlPlaneEnv?: Record<string, string> } = {}): Promise<FaultStack> {
+  const env = testEnv();
+  const redis = await startPrivateRedis();
+  const db = new URL(env['DATABASE_URL']!);
+  const [redisGw, redisCp, pgGw, pgCp] = await Promise.all([
+    startTcpProxy('127.0.0.1', redis.port),
+    startTcpProxy('127.0.0.1', redis.port),
+    startTcpProxy(db.hostname, Number(db.port || 5432)),
+    startTcpProxy(db.hostname, Number(db.port || 5432)),
+  ]);
+  const cp = await startControlPlane({
+    REDIS_URL: relayUrl(redis.url, redisCp),
+    DATABASE_URL: relayUrl(env['DATABASE_URL']!, pgCp),
+    ...opts.controlPlaneEnv,
+  });
+  const upstream = await startUpstream();
+  const gw = await startGateway({
+    routes: 'test/gateway/routes.yaml',
+    upstreams: { 'http://upstream.test:1': upstream.url },
+    ...opts.gateway,
+    env: {
+      CONTROL_PLANE_URL: cp.url,
+      REDIS_URL: relayUrl(redis.url, redisGw),
+      DATABASE_URL: relayUrl(env['DATABASE_URL']!, pgGw),
+      ...opts.gateway?.env,
+    },
+  });
+  const world = await gatewayWorld(cp.deps);
+  await activate(cp.deps, world.tenant.admin.id);
+  const admin = client(cp.url, await tokenFor(cp.deps, world.tenant.admin.id));
+
+  const subject: FaultStack['subject'] = async (o = {}) => {
+    const merchants = o.merchants ?? [world.m.direct, world.m.other];
+    const u = await world.user({ acl: (o.acl ?? { orders: 'RW' }) as never, ...(o.roleId && { roleId: o.roleId }), merchantsAccess: merchants });
+    return {
+      userId: u.id, roleId: u.roleId, email: '', password: '', merchants,
+      sessions: [{ sid: sessionOf(u.token), accessToken: u.token, refreshToken: '' }], lock: Promise.resolve(),
+    };
+  };
+
+  const channel = (live: boolean) =>
+    gw.deps.changes.live === live
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const off = gw.deps.changes.onStatus((now) => {
+            if (now === live) {
+              off();
+              resolve();
+            }
+          });
+        });
+
+  return {
+    redis, redisLink: { gateway: redisGw, controlPlane: redisCp }, pgLink: { gateway: pgGw, controlPlane: pgCp },
+    cp, gw, upstream, world, admin, subject, channel,
+    close: async () => {
+      await gw.close();
+      await cp.close();
+      await upstream.close();
+      await Promise.all([redisGw.stop(), redisCp.stop(), pgGw.stop(), pgCp.stop()]);
+      await redis.stop();
+    },
+  };
+}
+
