@@ -13,6 +13,10 @@
 //   Redis write-back is conditional on the record's generation (see
 //   src/principal/cache-keys.ts).
 // - Negative answers (no such row) are kept briefly and only in process.
+// - Redis copies carry the time their row was read. After (re)subscribing, a
+//   copy read before the subscription is not trusted either: a change may
+//   have been committed while this gateway could not hear it and while the
+//   control plane could not delete the copy (Redis unreachable for both).
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -53,6 +57,19 @@ export interface PrincipalCacheOptions {
   negativeTtlMs?: number;
   /** How long to skip Redis after a failed command, so a sick Redis does not add its timeout to every miss. */
   redisBackoffMs?: number;
+  /** Largest clock difference between gateways: Redis copies read less than this after (re)subscribing are not trusted either. */
+  clockSkewMs?: number;
+}
+
+/** A Redis copy: the time (ms) its row was read from PostgreSQL, then the record's JSON. */
+const copyOf = (readAt: number, json: string) => `${readAt}|${json}`;
+
+/** The record of a Redis copy, or null when it predates `trustFrom` (or is not a copy). */
+function parseCopy<T>(raw: string, trustFrom: number): T | null {
+  const bar = raw.indexOf('|');
+  const readAt = bar > 0 ? Number(raw.slice(0, bar)) : NaN;
+  if (!(readAt >= trustFrom)) return null;
+  return JSON.parse(raw.slice(bar + 1)) as T;
 }
 
 /** Loads the conditional write-back script on a client once. */
@@ -72,12 +89,15 @@ function withWriteBack(redis: Redis): Redis & { principalWriteBack: (...args: (s
 
 export class PrincipalCache {
   private liveChannel = false;
+  /** Redis copies whose row was read before this time (ms) are ignored. */
+  private trustCopiesFrom = Infinity;
   private redisSkipUntil = 0;
   private readonly em: EntityManager;
   private readonly redis: ReturnType<typeof withWriteBack>;
   private readonly caches: { [K in ChangedRecord]: KindCache<RecordTypes[K]> };
   private readonly negativeTtlMs: number;
   private readonly redisBackoffMs: number;
+  private readonly clockSkewMs: number;
 
   constructor(orm: MikroORM, redis: Redis, metrics: GatewayMetrics, opts: PrincipalCacheOptions = {}) {
     // Raw queries only (principal/load.ts): a fork never fills an identity map.
@@ -85,6 +105,7 @@ export class PrincipalCache {
     this.redis = withWriteBack(redis);
     this.negativeTtlMs = opts.negativeTtlMs ?? 5000;
     this.redisBackoffMs = opts.redisBackoffMs ?? 1000;
+    this.clockSkewMs = opts.clockSkewMs ?? 1000;
     const make = <T extends object>(kind: ChangedRecord, load: KindCache<T>['load']): KindCache<T> => ({
       kind,
       lru: new LRUCache<string, Slot<T>>({ max: opts.lruMax ?? 100_000, ttl: opts.lruTtlMs ?? 30_000, updateAgeOnGet: false }),
@@ -109,6 +130,9 @@ export class PrincipalCache {
   setLive(live: boolean): void {
     this.flush();
     this.liveChannel = live;
+    // Whatever was cached before now may have missed a change; rows read from
+    // now on (by any gateway whose clock is within clockSkewMs) have not.
+    if (live) this.trustCopiesFrom = Date.now() + this.clockSkewMs;
   }
 
   user(id: string): UserRecord | null | Promise<UserRecord | null> {
@@ -167,11 +191,12 @@ export class PrincipalCache {
   private async load<T extends object>(c: KindCache<T>, id: string, ticket: Ticket<T>): Promise<T | null> {
     // The generation seen before reading PostgreSQL; undefined when Redis was not consulted.
     let generation: string | undefined;
-    if (this.liveChannel && Date.now() >= this.redisSkipUntil) {
+    const readAt = Date.now();
+    if (this.liveChannel && readAt >= this.redisSkipUntil) {
       try {
         const [raw, gen] = await this.redis.mget(recordKey(c.kind, id), generationKey(c.kind, id));
-        if (raw) {
-          const record = JSON.parse(raw) as T;
+        const record = raw ? parseCopy<T>(raw, this.trustCopiesFrom) : null;
+        if (record) {
           c.counters.redisHit.n++;
           this.remember(c, id, record, ticket);
           return record;
@@ -188,7 +213,7 @@ export class PrincipalCache {
     c.counters.postgresLoad.n++;
     if (record && generation !== undefined) {
       this.redis
-        .principalWriteBack(recordKey(c.kind, id), generationKey(c.kind, id), JSON.stringify(record), generation, RECORD_TTL_SECONDS)
+        .principalWriteBack(recordKey(c.kind, id), generationKey(c.kind, id), copyOf(readAt, JSON.stringify(record)), generation, RECORD_TTL_SECONDS)
         .catch(() => {
           this.redisSkipUntil = Date.now() + this.redisBackoffMs;
         });

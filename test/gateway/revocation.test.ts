@@ -190,7 +190,9 @@ describe('the shared Redis copy', () => {
     // The write-back is fire-and-forget: wait until it has landed (a few round trips at most).
     let cached: string | null = null;
     for (let i = 0; i < 200 && cached === null; i++) cached = await redis.get(recordKey('user', u.id));
-    expect(JSON.parse(cached!)).toMatchObject({ id: u.id, status: 'ACTIVE' });
+    // A copy is `<time its row was read>|<record JSON>` (gateway/principal-cache.ts).
+    expect(cached).toMatch(/^\d+\|/);
+    expect(JSON.parse(cached!.slice(cached!.indexOf('|') + 1))).toMatchObject({ id: u.id, status: 'ACTIVE' });
 
     // A gateway read the generation, then loaded the old row from PostgreSQL...
     const [, seenGeneration] = await redis.mget(recordKey('user', u.id), generationKey('user', u.id));
