@@ -2,10 +2,13 @@
 // sets, and every role it changes, assigns or clones, grants no more than the
 // caller holds (PRIVILEGE_ESCALATION).
 import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { approvalRequired, requestRoleEdit } from '../approvals/control-plane.ts';
+import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -73,6 +76,21 @@ async function cloneName(em: EntityManager, owner: Pick<Role, 'tenantId' | 'owne
   let candidate = base;
   for (let n = 2; taken.has(candidate); n++) candidate = `${base} ${n}`;
   return candidate;
+}
+
+/**
+ * Two clones of one role into one context at the same moment pick the same
+ * free "<name> - Copy" and one insert fails on the unique name: it takes the
+ * next free name instead of answering 409 for a request that did nothing wrong.
+ */
+async function retryOnNameTaken<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException) || i >= tries) throw err;
+    }
+  }
 }
 
 export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
@@ -164,13 +182,18 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
     schema: {
       tags: ['roles'],
       summary: 'Edit a role (not its scope); every holder\'s permissions change at once',
+      description: 'When the tenant requires a checker for level raises (approval settings), an ACL that lets holders do more answers 202 {approvalId}.',
       security: bearer,
       params: IdParams,
       body: PatchBody,
-      response: { 200: RoleView, ...errorResponses(400, 403, 404, 409, 422) },
+      response: { 200: RoleView, 202: ApprovalPending, ...errorResponses(400, 403, 404, 409, 422) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { version, acl, name, description, requireMfa } = request.body;
+    if (acl && (await approvalRequired(request, 'roleLevelRaise'))) {
+      const pending = await requestRoleEdit(request, request.params.id, request.body);
+      if (pending) return reply.code(202).send(pendingView(pending));
+    }
     const role = await changeRole(request, request.params.id, {
       operation: 'roles.write',
       action: 'role.update',
@@ -227,7 +250,7 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
     checkAcl(request, source.acl);
     const { context, user } = request.actor;
     const owner = { tenantId: user.tenantId, ownerType: context.type, ownerId: context.id };
-    const role = await request.em.transactional(async (em) => {
+    const role = await retryOnNameTaken(() => request.em.transactional(async (em) => {
       const role = em.create(Role, {
         ...owner,
         id: randomUUID(),
@@ -247,7 +270,7 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
         after: { ...roleAudit(role), clonedFrom: source.id },
       });
       return role;
-    });
+    }));
     return reply.code(201).send(roleView(role, 0));
   });
 
