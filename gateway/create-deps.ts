@@ -8,6 +8,7 @@ import type { Config } from '../src/config/env.ts';
 import { ormOptions } from '../src/db/orm.ts';
 import { connectRedis, createRedis } from '../src/infra/redis.ts';
 import { loggerOptions } from '../src/infra/logger.ts';
+import { createApprovalHook } from './approval-hook.ts';
 import { AuthzChangeSubscriber } from './authz-subscriber.ts';
 import { DecisionLog } from './decision-log.ts';
 import type { GatewayDeps } from './deps.ts';
@@ -79,7 +80,7 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
     changes,
     metrics,
     decisions: new DecisionLog(log.child({ log: 'decision' }), config.DECISION_LOG_SAMPLE),
-    approvals: null,
+    approvals: createApprovalHook({ orm, config }),
   };
 }
 

@@ -16,8 +16,8 @@ import type { TokenVerifier } from './token-verifier.ts';
  * Hook point for routes with `approval` (maker-checker): called for an
  * allowed write whose method the route lists. Returns true when it answered
  * the request itself (202 with an approval id) instead of forwarding it.
- * Until the approvals capability provides one, such writes are forwarded as
- * ordinary writes.
+ * gateway/approval-hook.ts provides it; a gateway without one refuses such
+ * writes (503) rather than forwarding them unapproved.
  */
 export type ApprovalHook = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 

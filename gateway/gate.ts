@@ -214,8 +214,12 @@ export function createGate(deps: GatewayDeps) {
       merchantScope: merchantId === '' && typeof result.merchant_scope === 'string' ? result.merchant_scope : '',
       forwardedAt: 0,
     };
-    // Maker-checker hook point (see deps.ts ApprovalHook).
-    if (deps.approvals !== null && route.approvalMethods.has(method) && (await deps.approvals(request, reply))) return reply;
+    // Maker-checker (gateway/approval-hook.ts): the write is held for a checker,
+    // never forwarded; without a hook such a write is refused, not forwarded.
+    if (route.approvalMethods.has(method)) {
+      if (deps.approvals === null) return refuse(reply, 503, 'UNAVAILABLE', 'approvals are not available on this gateway');
+      if (await deps.approvals(request, reply)) return reply;
+    }
     return undefined;
   };
 }

@@ -6,7 +6,7 @@
 # input.context:   {type, id}
 # input.request:   {module, action: read|write|approve, merchant (record or
 #   null), merchant_id (as named, "" when none), product_id, gateway_ref_id,
-#   maker_id (approvals only)}
+#   maker_id and maker_context {type, id} (approvals only, see approval.rego)}
 #
 # Anything but an explicit allow is a deny: `allow` is true only when no rule
 # produced a reason.
@@ -25,9 +25,9 @@ reasons := principal_reasons if {
 
 request := input.request
 
-request_reasons contains "INSUFFICIENT_PERMISSION" if {
-	not grants(level_of(principal.role.acl, request.module), request.action)
-}
+request_reasons contains "INSUFFICIENT_PERMISSION" if not action_granted
+
+action_granted if grants(level_of(principal.role.acl, request.module), request.action)
 
 request_reasons contains "MERCHANT_ACCESS_DENIED" if {
 	effective_merchant_id != ""

@@ -52,7 +52,10 @@ test_checker_reads_and_approves_but_never_writes if {
 	decide(tenant_user, tenant_ctx, req("refund_approvals", "read", {})).allow
 	decide(tenant_user, tenant_ctx, req("refund_approvals", "approve", {})).allow
 	not decide(tenant_user, tenant_ctx, req("refund_approvals", "write", {})).allow
-	not decide(tenant_user, tenant_ctx, req("refunds", "approve", {})).allow
+
+	# RW never approves (the refund_approvals CHECKER above would: approval.rego)
+	rw_only := object.union(object.remove(tenant_user, ["role"]), {"role": {"id": "role2", "enabled": true, "acl": {"refunds": "RW"}}})
+	not decide(rw_only, tenant_ctx, req("refunds", "approve", {})).allow
 }
 
 test_self_approval_is_sod_violation if {

@@ -3,6 +3,8 @@
 #
 # input.acl:       the role's ACL {module: level}
 # input.actor_acl: the ACL of the administrator doing it (null for bootstrap)
+# input.previous_acl (optional): the role's ACL before an edit; `raised` lists
+#   the modules the edit lets holders do more on (approval.rego)
 #
 # Returns the separation-of-duties pairs the ACL holds both sides of, the
 # modules it would raise above the actor's own level, and modules above their
@@ -13,6 +15,7 @@ role_check := {
 	"sod_violations": sort([p.name | some p in sod_violations]),
 	"escalations": sort([m | some m in escalations]),
 	"over_ceiling": sort([m | some m in over_ceiling]),
+	"raised": sort([m | some m in raised]),
 }
 
 sod_violations contains pair if {

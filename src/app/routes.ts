@@ -1,5 +1,6 @@
 // One Fastify plugin per capability, each in its own folder. Add new ones here.
 import type { FastifyPluginAsync } from 'fastify';
+import { approvalsRoutes } from '../approvals/routes.ts';
 import { authenticationRoutes } from '../auth/plugin.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { merchantsRoutes } from '../merchants/routes.ts';
@@ -22,4 +23,4 @@ const administrationRoutes: FastifyPluginAsync[] = [
   auditRoutes,
 ];
 
-export const capabilityRoutes: FastifyPluginAsync[] = [authenticationRoutes, ...administrationRoutes];
+export const capabilityRoutes: FastifyPluginAsync[] = [authenticationRoutes, ...administrationRoutes, approvalsRoutes];

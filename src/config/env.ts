@@ -35,6 +35,12 @@ const schema = Type.Object({
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 600, default: 60 * 60 * 24 * 14 }),
   INVITATION_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24 }),
   EMAIL_VERIFICATION_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24 }),
+  // Maker-checker (src/approvals): how long a request waits for a checker,
+  // how often pending ones past that are swept to EXPIRED (0: only on read),
+  // and the largest request body a gateway stores for approval.
+  APPROVAL_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, default: 72 }),
+  APPROVAL_SWEEP_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
+  APPROVAL_MAX_BODY_BYTES: Type.Integer({ minimum: 0, maximum: 1024 * 1024, default: 64 * 1024 }),
   // Per client IP and route on the unauthenticated authentication routes (login, TOTP, refresh, links).
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 30 }),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),

@@ -39,6 +39,8 @@ export interface DecisionInput {
     product_id: string;
     gateway_ref_id: string;
     maker_id: string;
+    /** Approvals only: the context the maker acted in (policies/authz/approval.rego). */
+    maker_context?: ContextInput;
   };
 }
 
@@ -89,10 +91,14 @@ export interface AdminResult {
 export interface RoleCheckInput {
   acl: Acl;
   actor_acl: Acl | null;
+  /** The role's ACL before an edit: `raised` compares against it. */
+  previous_acl?: Acl;
 }
 
 export interface RoleCheckResult {
   sod_violations: string[];
   escalations: string[];
   over_ceiling: string[];
+  /** Modules an edit lets holders do more on (empty without `previous_acl`). */
+  raised: string[];
 }

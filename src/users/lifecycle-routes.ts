@@ -3,6 +3,8 @@
 // session at once.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { approvalRequired, requestHardDelete } from '../approvals/control-plane.ts';
+import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { conflict } from '../http/errors.ts';
@@ -76,11 +78,15 @@ export const userLifecycleRoutes: FastifyPluginAsync = async (fastify) => {
     schema: {
       tags: ['users'],
       summary: 'Hard delete a user (needs user_hard_delete: RW); permanent',
+      description: 'When the tenant requires a checker for hard deletes (approval settings), answers 202 {approvalId} and deletes once approved.',
       security: bearer,
       params: IdParams,
-      response: { 204: { type: 'null', description: 'deleted' }, ...errorResponses(403, 404) },
+      response: { 202: ApprovalPending, 204: { type: 'null', description: 'deleted' }, ...errorResponses(403, 404) },
     },
   }, async (request, reply) => {
+    if (await approvalRequired(request, 'hardDeleteUser')) {
+      return reply.code(202).send(pendingView(await requestHardDelete(request, request.params.id)));
+    }
     await changeUser(request, request.params.id, { operation: 'users.hard_delete', action: 'user.hard_delete', endSessions: true, remove: true, apply: () => {} });
     return reply.code(204).send();
   });

@@ -1,0 +1,174 @@
+// Approve and reject (POST /v1/approvals/:id/approve|reject). Order of
+// refusals: 404 outside the tenant; 403 from the policy (SOD_VIOLATION for
+// the maker, FORBIDDEN without CHECKER, MERCHANT_ACCESS_DENIED); 410
+// APPROVAL_EXPIRED; 409 APPROVAL_NOT_PENDING. Claiming the approval is one
+// conditional UPDATE committed with its audit event before anything runs, so
+// of two concurrent checkers exactly one executes the request; the other
+// gets 409. Execution happens after that commit (never an HTTP call inside a
+// transaction) and its outcome is recorded in a second transaction.
+import type { FastifyRequest } from 'fastify';
+import { loadRouteTable, type GatewayRoute } from '../../gateway/route-table.ts';
+import { forwardApproved } from '../../gateway/approval-forward.ts';
+import { auditActor } from '../auth/authorize.ts';
+import { recordAudit } from '../audit/record.ts';
+import { ApiError } from '../http/errors.ts';
+import type { Approval, ApprovalStatus } from './approval.entity.ts';
+import { merchantLookup, requireChecker } from './checker.ts';
+import { executeControlPlaneAction } from './control-plane.ts';
+import { loadMaker, makerWriteDecision } from './maker.ts';
+import { expireDue, readApproval, transition } from './store.ts';
+import type { ApprovalResult, StoredGatewayRequest } from './stored-request.ts';
+import { approvalAudit } from './view.ts';
+
+/** The approval in the caller's tenant (else 404), expired first when its time has passed. */
+export async function currentApproval(request: FastifyRequest, id: string): Promise<Approval> {
+  const { tenantId } = request.actor.user;
+  const approval = await readApproval(request.em, tenantId, id);
+  if (!approval) throw new ApiError(404, 'NOT_FOUND', 'approval not found');
+  const now = request.server.deps.now();
+  if (approval.status !== 'PENDING' || approval.expiresAt > now) return approval;
+  await expireDue(request.em.fork(), now, { id: approval.id });
+  return (await readApproval(request.em, tenantId, id))!;
+}
+
+function requirePending(approval: Approval): void {
+  if (approval.status === 'PENDING') return;
+  if (approval.status === 'EXPIRED') throw new ApiError(410, 'APPROVAL_EXPIRED', 'the request expired before a checker decided it');
+  throw new ApiError(409, 'APPROVAL_NOT_PENDING', `the request was already decided: ${approval.status}`, { status: approval.status });
+}
+
+async function claim(request: FastifyRequest, approval: Approval, to: 'APPROVED' | 'REJECTED', reason?: string): Promise<void> {
+  const checkerId = request.actor.user.id;
+  const decidedAt = request.server.deps.now();
+  const claimed = await request.em.fork().transactional(async (em) => {
+    const moved = await transition(em, approval.id, { from: 'PENDING', to, checkerId, decidedAt, liveAt: decidedAt, ...(reason !== undefined && { reason }) });
+    if (moved) {
+      recordAudit(em, auditActor(request), {
+        action: to === 'APPROVED' ? 'approval.approved' : 'approval.rejected',
+        targetType: 'approval',
+        targetId: approval.id,
+        before: { status: 'PENDING' },
+        after: { ...approvalAudit({ ...approval, status: to }), checkerId, ...(reason !== undefined && { reason }) },
+      });
+    }
+    return moved;
+  });
+  if (claimed) return;
+  // Someone else decided it meanwhile, or its time ran out: say which.
+  requirePending(await currentApproval(request, approval.id));
+  throw new ApiError(409, 'APPROVAL_NOT_PENDING', 'the request was decided concurrently');
+}
+
+/** Records how execution ended, with its audit event (`approval.executed` carries the upstream's status). */
+async function finish(request: FastifyRequest, approval: Approval, status: ApprovalStatus, result: ApprovalResult): Promise<void> {
+  await request.em.fork().transactional(async (em) => {
+    if (!(await transition(em, approval.id, { from: 'APPROVED', to: status, result }))) return;
+    recordAudit(em, auditActor(request), {
+      action: status === 'EXECUTED' ? 'approval.executed' : 'approval.failed',
+      targetType: 'approval',
+      targetId: approval.id,
+      before: { status: 'APPROVED' },
+      after: { status, ...outcomeOf(result) },
+    });
+  });
+}
+
+function outcomeOf(result: ApprovalResult): Record<string, unknown> {
+  if ('upstreamStatus' in result) return { upstreamStatus: result.upstreamStatus };
+  if ('code' in result) return { code: result.code, ...(result.reasons && { reasons: result.reasons }) };
+  return {};
+}
+
+const routeTables = new Map<string, GatewayRoute[]>();
+
+/** The control plane's copy of the gateway route table (GATEWAY_ROUTES), read once. */
+function upstreamRoute(file: string, prefix: string, module: string): GatewayRoute | null {
+  let routes = routeTables.get(file);
+  if (!routes) routeTables.set(file, (routes = loadRouteTable(file)));
+  return routes.find((r) => r.prefix === prefix && r.module === module) ?? null;
+}
+
+/**
+ * A stored downstream request: re-decided for the maker as it is now, then
+ * sent to the route's upstream. An answer below 500 is EXECUTED (the
+ * upstream acted or refused on its own terms); a 5xx, a timeout or no answer
+ * is FAILED. Either way the status and bounded body are kept; never retried.
+ */
+async function executeGatewayRequest(request: FastifyRequest, approval: Approval): Promise<void> {
+  const { deps } = request.server;
+  const stored = approval.request as unknown as StoredGatewayRequest;
+  const em = request.em.fork();
+  const maker = await loadMaker(em, approval);
+  const decision = maker === null ? null : await makerWriteDecision(em, deps.policy, approval, maker);
+  if (maker === null || decision === null || !decision.allow) {
+    const result = { code: 'MAKER_NOT_PERMITTED', message: 'the maker may no longer make this request', reasons: decision?.reasons ?? ['USER_NOT_FOUND'] };
+    return finish(request, approval, 'FAILED', result);
+  }
+  const route = upstreamRoute(deps.config.GATEWAY_ROUTES, stored.route, approval.module);
+  if (route === null) {
+    return finish(request, approval, 'FAILED', { code: 'ROUTE_NOT_FOUND', message: `no route ${stored.route} for module ${approval.module} in the route table` });
+  }
+  const merchantId = typeof decision.merchant_id === 'string' ? decision.merchant_id : '';
+  const result = await forwardApproved(route, stored, {
+    userId: approval.makerId,
+    tenantId: approval.tenantId,
+    contextType: approval.makerContextType,
+    contextId: approval.makerContextId,
+    merchantId,
+    merchantScope: merchantId === '' && typeof decision.merchant_scope === 'string' ? decision.merchant_scope : '',
+    decisionId: stored.decisionId,
+    approvalId: approval.id,
+    approvedBy: request.actor.user.id,
+  }, deps.config.GATEWAY_UPSTREAM_TIMEOUT_MS);
+  const executed = 'upstreamStatus' in result && result.upstreamStatus < 500;
+  return finish(request, approval, executed ? 'EXECUTED' : 'FAILED', result);
+}
+
+/** A control-plane action: acts, marks EXECUTED and audits in one transaction; a refusal marks FAILED. */
+async function executeControlPlane(request: FastifyRequest, approval: Approval): Promise<void> {
+  const { changes } = request.server.deps;
+  let announce;
+  try {
+    announce = await request.em.fork().transactional(async (em) => {
+      const maker = await loadMaker(em, approval);
+      if (maker === null) throw new ApiError(403, 'MAKER_NOT_PERMITTED', 'the maker no longer exists', { reasons: ['USER_NOT_FOUND'] });
+      const announce = await executeControlPlaneAction(request, em, approval, maker);
+      await transition(em, approval.id, { from: 'APPROVED', to: 'EXECUTED', result: { done: true } });
+      recordAudit(em, auditActor(request), {
+        action: 'approval.executed',
+        targetType: 'approval',
+        targetId: approval.id,
+        before: { status: 'APPROVED' },
+        after: { status: 'EXECUTED' },
+      });
+      return announce;
+    });
+  } catch (err) {
+    if (!(err instanceof ApiError)) {
+      request.log.error({ err, approvalId: approval.id }, 'executing an approved action failed');
+    }
+    const e = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'the action failed');
+    const reasons = e.details?.['reasons'];
+    await finish(request, approval, 'FAILED', { code: e.code, message: e.message, ...(Array.isArray(reasons) && { reasons: reasons as string[] }) });
+    return;
+  }
+  await changes.publish(announce);
+}
+
+export async function approve(request: FastifyRequest, id: string): Promise<Approval> {
+  const approval = await currentApproval(request, id);
+  await requireChecker(request, approval, merchantLookup(request.em, approval.tenantId));
+  requirePending(approval);
+  await claim(request, approval, 'APPROVED');
+  if (approval.kind === 'GATEWAY') await executeGatewayRequest(request, approval);
+  else await executeControlPlane(request, approval);
+  return (await readApproval(request.em, approval.tenantId, id))!;
+}
+
+export async function reject(request: FastifyRequest, id: string, reason: string): Promise<Approval> {
+  const approval = await currentApproval(request, id);
+  await requireChecker(request, approval, merchantLookup(request.em, approval.tenantId));
+  requirePending(approval);
+  await claim(request, approval, 'REJECTED', reason);
+  return (await readApproval(request.em, approval.tenantId, id))!;
+}

@@ -1,0 +1,51 @@
+// The maker's authority when its request is executed, not only when it was
+// made: a maker disabled, moved to a weaker role or cut off from the merchant
+// while the request waited has it fail instead of run. A pending approval
+// outlives the maker's session, so the session does not count here; the
+// user's status, role and merchant access do, in the context it acted in.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ContextInput, DecisionResult, PrincipalInput } from '../policy/types.ts';
+import type { PolicyEngine } from '../policy/engine.ts';
+import { merchantInput, principalInput } from '../principal/build.ts';
+import { loadMerchantRecord, loadRoleRecord, loadUserRecord } from '../principal/load.ts';
+import type { RoleRecord } from '../principal/records.ts';
+import type { Approval } from './approval.entity.ts';
+import type { StoredGatewayRequest } from './stored-request.ts';
+
+export interface Maker {
+  principal: PrincipalInput;
+  context: ContextInput;
+  role: RoleRecord | null;
+}
+
+/** The maker as it is now, or null when it no longer exists in the approval's tenant. */
+export async function loadMaker(em: EntityManager, approval: Approval): Promise<Maker | null> {
+  const user = await loadUserRecord(em, approval.makerId);
+  if (!user || user.tenantId !== approval.tenantId) return null;
+  const role = await loadRoleRecord(em, user.roleId);
+  const session = { id: `approval:${approval.id}`, userId: user.id, active: true, expiresAt: Number.MAX_SAFE_INTEGER };
+  return {
+    principal: principalInput(user, role, session),
+    context: { type: approval.makerContextType as ContextInput['type'], id: approval.makerContextId },
+    role,
+  };
+}
+
+/** The gateway's write decision for the stored request, with the maker's current records. */
+export async function makerWriteDecision(em: EntityManager, policy: PolicyEngine, approval: Approval, maker: Maker): Promise<DecisionResult> {
+  const stored = approval.request as unknown as StoredGatewayRequest;
+  const merchant = approval.merchantId === null ? null : await loadMerchantRecord(em, approval.merchantId);
+  return policy.decide({
+    principal: maker.principal,
+    context: maker.context,
+    request: {
+      module: approval.module,
+      action: 'write',
+      merchant: merchantInput(merchant),
+      merchant_id: approval.merchantId ?? '',
+      product_id: stored.productId,
+      gateway_ref_id: stored.gatewayRefId,
+      maker_id: '',
+    },
+  });
+}
