@@ -1,6 +1,7 @@
 // The module catalogue (DESIGN.md 3): built-in modules from the policy data,
-// every module of the gateway's route table, and every module an SoD pair
-// names (approval modules such as refund_approvals exist only there).
+// every module of the gateway's route table, every module an SoD pair names,
+// and the approval modules checkers may hold instead of a route's module
+// (`approval_modules`, e.g. refund_approvals: policies/authz/approval.rego).
 import type { PolicyEngine } from '../policy/engine.ts';
 import { loadRouteTable, routeModules } from '../../gateway/route-table.ts';
 
@@ -22,6 +23,8 @@ export function moduleCatalogue(policy: PolicyEngine, routesFile: string): strin
     modules.add(p.a.module);
     modules.add(p.b.module);
   }
+  const approvalModules = (policy.data['authz_config'] as { approval_modules?: Record<string, string> } | undefined)?.approval_modules ?? {};
+  for (const m of Object.values(approvalModules)) modules.add(m);
   return [...modules].sort();
 }
 
