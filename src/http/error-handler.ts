@@ -58,6 +58,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     const body = classify(err);
     if (body.statusCode >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: body.code, statusCode: body.statusCode }, 'request refused');
+    // RFC 6750 §3: a bearer-protected resource names its scheme when it refuses the credential.
+    if (body.code === 'UNAUTHENTICATED') void reply.header('www-authenticate', 'Bearer');
     void reply.code(body.statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
