@@ -104,6 +104,9 @@ export class TokenVerifier {
     if (!nonEmpty(sub) || !nonEmpty(tid) || !nonEmpty(sid) || !nonEmpty(ctx_id) || !nonEmpty(jti) || !contextTypes.has(ctx_type)) {
       throw new TokenRejected('access token claims are incomplete');
     }
+    // Users and sessions are looked up by these: anything but a UUID names nothing
+    // (and must not reach PostgreSQL as a malformed uuid, which would read as an outage).
+    if (!uuid.test(sub) || !uuid.test(sid)) throw new TokenRejected('access token names no user or session');
     if (typeof exp !== 'number') throw new TokenRejected('token has no expiry');
     const claims: GatewayClaims = { sub, tid, sid, ctx_type: ctx_type as ContextType, ctx_id, jti, exp };
     this.verified.set(token, { claims, notAfter: exp * 1000 + CLOCK_TOLERANCE_MS });
@@ -111,4 +114,5 @@ export class TokenVerifier {
   }
 }
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200;
