@@ -2,8 +2,10 @@
 // and in a bundled build, with no filesystem globbing.
 import { Migration20261122000000_initial } from './Migration20261122000000_initial.ts';
 import { Migration20261122100000_totp_last_step } from './Migration20261122100000_totp_last_step.ts';
+import { Migration20261122200000_approval_indexes } from './Migration20261122200000_approval_indexes.ts';
 
 export const migrationsList = [
   { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
   { name: 'Migration20261122100000_totp_last_step', class: Migration20261122100000_totp_last_step },
+  { name: 'Migration20261122200000_approval_indexes', class: Migration20261122200000_approval_indexes },
 ];
