@@ -3,6 +3,12 @@
 // cache. While it is not subscribed the cache is not trusted (PostgreSQL
 // answers); once it is subscribed again the cache is flushed and trusted,
 // so a change published during the outage is never missed.
+//
+// A connection that is open but slow is no better than a closed one: an
+// announcement stuck in it arrives too late to evict anything in time. So
+// the subscriber PINGs Redis on its own connection every 200 ms; a PING not
+// answered within 200 ms makes the channel not live (flush, PostgreSQL) until
+// one is answered in time again.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authzChannel, type AuthzChange, type ChangedRecord } from '../src/changes/authz-changes.ts';
@@ -14,6 +20,13 @@ const kinds = new Set<unknown>(['user', 'role', 'session', 'merchant'] satisfies
 
 export type ChangeListener = (change: AuthzChange, receivedAt: number) => void;
 
+export interface HeartbeatOptions {
+  /** How often to PING on the subscriber connection. */
+  intervalMs?: number;
+  /** A PING not answered within this marks the channel slow (not live). */
+  timeoutMs?: number;
+}
+
 export class AuthzChangeSubscriber {
   private readonly redis: Redis;
   private readonly channel: string;
@@ -21,6 +34,14 @@ export class AuthzChangeSubscriber {
   private readonly liveWaiters = new Set<() => void>();
   private readonly statusListeners = new Set<(live: boolean) => void>();
   private closed = false;
+  /** The subscription is confirmed on the current connection. */
+  private subscribed = false;
+  /** The last PING went unanswered for longer than the timeout. */
+  private slow = false;
+  private pingInFlight = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly heartbeatMs: number;
+  private readonly heartbeatTimeoutMs: number;
   /** Messages applied so far. */
   applied = 0;
 
@@ -30,14 +51,20 @@ export class AuthzChangeSubscriber {
     private readonly cache: PrincipalCache,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
+    heartbeat: HeartbeatOptions = {},
   ) {
+    this.heartbeatMs = heartbeat.intervalMs ?? 200;
+    this.heartbeatTimeoutMs = heartbeat.timeoutMs ?? 200;
     this.channel = authzChannel(prefix);
     this.redis = createRedis({ url, name: 'gateway-authz-changes', subscriber: true });
     this.redis.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.apply(message);
     });
     this.redis.on('ready', () => void this.subscribe());
-    this.redis.on('close', () => this.down());
+    this.redis.on('close', () => {
+      this.subscribed = false;
+      this.update('connection lost');
+    });
   }
 
   get live(): boolean {
@@ -47,6 +74,8 @@ export class AuthzChangeSubscriber {
   /** Connects and waits (bounded) for the first subscription; a Redis that is down is retried in the background. */
   async start(waitMs = 3000): Promise<void> {
     const subscribed = this.whenLive(waitMs);
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
     this.redis.connect().catch(() => {
       this.log.warn('authz change channel: Redis unreachable, deciding from PostgreSQL until it is back');
     });
@@ -83,6 +112,7 @@ export class AuthzChangeSubscriber {
 
   close(): void {
     this.closed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.listeners.clear();
     this.statusListeners.clear();
     this.redis.disconnect();
@@ -96,21 +126,49 @@ export class AuthzChangeSubscriber {
       return;
     }
     if (this.closed) return;
-    // Flush after the subscription is confirmed: anything changed before it
-    // is reloaded, anything after it arrives as a message.
-    this.cache.setLive(true);
-    this.metrics.changeChannelUp.set(1);
-    this.log.info('authz change channel subscribed; local cache flushed');
-    for (const done of [...this.liveWaiters]) done();
-    for (const listener of this.statusListeners) listener(true);
+    this.subscribed = true;
+    this.slow = false;
+    this.update('subscribed');
   }
 
-  private down(): void {
-    if (!this.cache.live) return;
-    this.cache.setLive(false);
-    this.metrics.changeChannelUp.set(0);
-    if (!this.closed) this.log.warn('authz change channel lost: local cache flushed, deciding from PostgreSQL');
-    for (const listener of this.statusListeners) listener(false);
+  /** One PING on the subscriber connection (at most one in flight). */
+  private beat(): void {
+    if (!this.subscribed || this.pingInFlight) return;
+    this.pingInFlight = true;
+    const sentAt = performance.now();
+    const late = setTimeout(() => {
+      this.slow = true;
+      this.update(`no answer to PING within ${this.heartbeatTimeoutMs} ms`);
+    }, this.heartbeatTimeoutMs);
+    const answered = (inTime: boolean) => {
+      clearTimeout(late);
+      this.pingInFlight = false;
+      if (inTime && this.slow) {
+        this.slow = false;
+        this.update('PING answered in time again');
+      }
+    };
+    this.redis.ping().then(
+      () => answered(performance.now() - sentAt <= this.heartbeatTimeoutMs),
+      () => answered(false),
+    );
+  }
+
+  /** Live = subscribed on a connection that answers in time. Every change of it flushes the local cache. */
+  private update(why: string): void {
+    const live = this.subscribed && !this.slow && !this.closed;
+    if (live === this.cache.live) return;
+    // Flush after the subscription is confirmed: anything changed before it
+    // is reloaded, anything after it arrives as a message.
+    this.cache.setLive(live);
+    this.metrics.changeChannelUp.set(live ? 1 : 0);
+    if (live) {
+      this.log.info({ why }, 'authz change channel live; local cache flushed');
+      for (const done of [...this.liveWaiters]) done();
+    } else if (!this.closed) {
+      this.log.warn({ why }, 'authz change channel not live: local cache flushed, deciding from PostgreSQL');
+    }
+    for (const listener of this.statusListeners) listener(live);
   }
 
   private apply(message: string): void {
