@@ -14,12 +14,15 @@ export interface AuthzChange {
 }
 
 const MAX_PENDING = 10_000;
+/** Pause between retries of failed announcements. */
+const RETRY_MS = 500;
 
 export const authzChannel = (prefix: string) => `${prefix}authz-changes`;
 
 export class AuthzChangePublisher {
   /** Changes whose publish failed; retried when the connection is ready again. */
   private pending: AuthzChange[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -37,9 +40,11 @@ export class AuthzChangePublisher {
    * in-process copy and reloads.
    *
    * A failed publish is logged, not thrown: the mutation is committed. It is
-   * retried when this connection is ready again; meanwhile gateways bound
+   * retried every 500 ms and when this connection is ready again (a command
+   * that timed out on a slow Redis leaves the connection open, so waiting
+   * for a reconnect alone could wait forever); meanwhile gateways bound
    * staleness by their cache TTLs, and a gateway whose own Redis connection
-   * dropped reads PostgreSQL until it is back and has flushed.
+   * dropped or slowed down reads PostgreSQL until it is back and has flushed.
    */
   async publish(changes: Omit<AuthzChange, 'at'>[]): Promise<void> {
     if (changes.length === 0) return;
@@ -66,7 +71,18 @@ export class AuthzChangePublisher {
       // Bounded: past it, gateways' cache TTLs are the only bound left.
       this.pending = [...this.pending, ...changes].slice(-MAX_PENDING);
       this.onError(err);
+      this.scheduleRetry();
     }
+  }
+
+  private scheduleRetry(): void {
+    // A disconnected client (the service is closing) is not retried.
+    if (this.retryTimer || this.redis.status === 'end') return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.retryPending();
+    }, RETRY_MS);
+    this.retryTimer.unref();
   }
 
   private async retryPending(): Promise<void> {
