@@ -12,6 +12,18 @@ action_granted if {
 	grants(level_of(principal.role.acl, cfg.approval_modules[request.module]), "approve")
 }
 
+# Nobody decides a control-plane action about themselves: the user to be
+# deleted, or a holder of the role to be changed.
+request_reasons contains "SOD_VIOLATION" if {
+	request.action == "approve"
+	object.get(request, "target_user_id", "") == principal.user_id
+}
+
+request_reasons contains "SOD_VIOLATION" if {
+	request.action == "approve"
+	object.get(request, "target_role_id", "") == principal.role.id
+}
+
 # A request that names no merchant acted on the maker's whole context (e.g.
 # every merchant of a reseller): only a checker whose context covers the
 # maker's may decide it. A missing maker context denies.

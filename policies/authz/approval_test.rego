@@ -89,3 +89,13 @@ test_wildcards_are_compared if {
 test_no_previous_acl_raises_nothing if {
 	authz.role_check.raised == [] with input as {"acl": {"orders": "RW"}, "actor_acl": null}
 }
+
+test_nobody_decides_an_action_about_themselves if {
+	p := checker({"user_hard_delete": "CHECKER", "roles": "CHECKER"})
+	delete_me := object.union(approve_unnamed("user_hard_delete", "u9", acme_ctx), {"target_user_id": "c1"})
+	decide_approval(p, acme_ctx, delete_me).reasons == ["SOD_VIOLATION"]
+	raise_mine := object.union(approve_unnamed("roles", "u9", acme_ctx), {"target_role_id": "rc"})
+	decide_approval(p, acme_ctx, raise_mine).reasons == ["SOD_VIOLATION"]
+	others := object.union(approve_unnamed("roles", "u9", acme_ctx), {"target_user_id": "u8", "target_role_id": "r8"})
+	decide_approval(p, acme_ctx, others).allow
+}

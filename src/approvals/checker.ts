@@ -14,6 +14,7 @@ import { merchantInput } from '../principal/build.ts';
 import { loadMerchantRecord } from '../principal/load.ts';
 import type { MerchantRecordCached } from '../principal/records.ts';
 import type { Approval } from './approval.entity.ts';
+import type { StoredControlPlaneAction } from './stored-request.ts';
 
 export type MerchantLookup = (id: string) => Promise<MerchantRecordCached | null>;
 
@@ -38,6 +39,8 @@ interface ApproveFacts {
   gatewayRefId: string;
   makerId: string;
   makerContext: ContextInput;
+  targetUserId?: string;
+  targetRoleId?: string;
 }
 
 function approveInput(actor: Actor, f: ApproveFacts): DecisionInput {
@@ -53,8 +56,17 @@ function approveInput(actor: Actor, f: ApproveFacts): DecisionInput {
       gateway_ref_id: f.gatewayRefId,
       maker_id: f.makerId,
       maker_context: f.makerContext,
+      ...(f.targetUserId !== undefined && { target_user_id: f.targetUserId }),
+      ...(f.targetRoleId !== undefined && { target_role_id: f.targetRoleId }),
     },
   };
+}
+
+/** What a control-plane action acts on, so the policy keeps its subject from deciding it. */
+function targetOf(approval: Approval): Pick<ApproveFacts, 'targetUserId' | 'targetRoleId'> {
+  if (approval.kind !== 'CONTROL_PLANE') return {};
+  const action = approval.request as unknown as StoredControlPlaneAction;
+  return action.action === 'user.hard_delete' ? { targetUserId: action.targetId } : { targetRoleId: action.targetId };
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -70,12 +82,13 @@ export async function checkerDecision(request: FastifyRequest, approval: Approva
     gatewayRefId: str(approval.request['gatewayRefId']),
     makerId: approval.makerId,
     makerContext: { type: approval.makerContextType as ContextInput['type'], id: approval.makerContextId },
+    ...targetOf(approval),
   }));
 }
 
 /** The refusal a caller can act on first: approving one's own request outranks lacking the level. */
 const refusals: [string, string][] = [
-  ['SOD_VIOLATION', 'nobody approves or rejects their own request'],
+  ['SOD_VIOLATION', 'nobody approves or rejects their own request, nor one about themselves or their role'],
   ['INSUFFICIENT_PERMISSION', 'deciding needs CHECKER on the module'],
   ['MERCHANT_ACCESS_DENIED', 'the request is for a merchant outside your access in this context'],
   ['PRODUCT_RESTRICTED', 'the request is for a product outside your restrictions'],

@@ -41,6 +41,9 @@ export interface DecisionInput {
     maker_id: string;
     /** Approvals only: the context the maker acted in (policies/authz/approval.rego). */
     maker_context?: ContextInput;
+    /** Approvals of control-plane actions: the user or role acted on (nobody decides about themselves). */
+    target_user_id?: string;
+    target_role_id?: string;
   };
 }
 

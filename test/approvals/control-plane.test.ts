@@ -71,6 +71,21 @@ describe('hard delete behind a checker', () => {
     expect((await auditOf(cp, id)).map((e) => e.action)).toEqual(['approval.requested', 'approval.approved', 'approval.executed']);
   });
 
+  it('is never decided by the user it deletes, nor a role edit by a holder of the role', async () => {
+    const checkerRole = await w.role(w.admin.api, { scope: 'TENANT', acl: { user_hard_delete: 'CHECKER', roles: 'CHECKER' } });
+    const subject = await w.user(w.admin.api, { roleId: checkerRole });
+    const held = await w.admin.api.delete(`/v1/users/${subject.id}`);
+    expectStatus(held, 202);
+    expectStatus(await subject.api.post(`/v1/approvals/${held.body.approvalId}/reject`, { reason: 'no' }), 403, 'SOD_VIOLATION');
+    expectStatus(await subject.api.post(`/v1/approvals/${held.body.approvalId}/approve`), 403, 'SOD_VIOLATION');
+
+    const raise = await w.admin.api.patch(`/v1/roles/${checkerRole}`, { acl: { user_hard_delete: 'CHECKER', roles: 'CHECKER', orders: 'R' } });
+    expectStatus(raise, 202);
+    expectStatus(await subject.api.post(`/v1/approvals/${raise.body.approvalId}/approve`), 403, 'SOD_VIOLATION');
+    expect((await subject.api.get('/v1/approvals?status=PENDING')).body.items.map((a: { id: string }) => a.id)).not.toContain(raise.body.approvalId);
+    expectStatus(await rolesChecker.api.post(`/v1/approvals/${raise.body.approvalId}/approve`), 200);
+  });
+
   it('fails (and deletes nothing) when the target is gone by the time it is approved', async () => {
     const target = await w.user(w.admin.api, { roleId: viewerRole });
     const first = await w.admin.api.delete(`/v1/users/${target.id}`);
