@@ -1,6 +1,9 @@
 // Policy micro-benchmark: decisions per second on one core for the real
-// bundle and a realistic gateway input, and how much of each decision is
-// JSON encoding of the input and decoding of the result.
+// bundle, with a realistic gateway input (a reseller user with 20 listed
+// merchants) and a typical one (no listed merchants: the whole reseller), and
+// how much of a decision is JSON encoding of the input and decoding of the
+// result. Run alone (`tsx bench/policy.ts`) or by bench/run.ts in a child
+// process of its own, so nothing else shares its core's event loop.
 import { PolicyEngine } from '../src/policy/engine.ts';
 import type { DecisionInput } from '../src/policy/types.ts';
 
@@ -35,46 +38,74 @@ export const realisticInput: DecisionInput = {
   },
 };
 
-export interface PolicyBenchResult {
+/** The same caller with no listed merchants (`[]`: every merchant of its reseller), the common case. */
+export const typicalInput: DecisionInput = {
+  ...realisticInput,
+  principal: { ...realisticInput.principal, merchants_access: [], merchant_resellers: {} },
+};
+
+export interface Rate {
   decisionsPerSecond: number;
   microsPerDecision: number;
-  jsonEncodeShare: number;
-  jsonDecodeShare: number;
 }
 
-export async function benchPolicy(durationMs = 3000, dir = 'build/policy'): Promise<PolicyBenchResult> {
+export interface PolicyBenchResult {
+  /** The full SDK path from a JS object: stringify, encode, parse in wasm, evaluate, dump, parse. */
+  realistic: Rate;
+  typical: Rate;
+  /** What the gateway's hot path pays when the memo misses: the principal prepared once per record change. */
+  gatewayPath?: { realistic: Rate; typical: Rate };
+  /** Input JSON.stringify + UTF-8 encoding, as a share of one realistic decision. */
+  jsonEncodeShare: number;
+  /** Result JSON.parse, as a share of one realistic decision. */
+  jsonDecodeShare: number;
+  inputBytes: { realistic: number; typical: number };
+  wasmMemoryBytes: number;
+}
+
+/** ns per call of `fn`, over `durationMs` after a warm-up. */
+export function timeIt(fn: () => void, durationMs: number): number {
+  for (let i = 0; i < 2000; i++) fn();
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(durationMs * 1e6));
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 200; i++) fn();
+    n += 200;
+    now = process.hrtime.bigint();
+  }
+  return Number(now - start) / n;
+}
+
+const rate = (ns: number): Rate => ({ decisionsPerSecond: Math.round(1e9 / ns), microsPerDecision: Math.round(ns / 10) / 100 });
+
+export async function benchPolicy(durationMs = 2000, dir = 'build/policy'): Promise<PolicyBenchResult> {
   const engine = await PolicyEngine.load(dir);
-  const check = engine.decide(realisticInput);
-  if (!check.allow) throw new Error(`benchmark input should be allowed: ${JSON.stringify(check)}`);
-
-  const run = (fn: () => void): number => {
-    for (let i = 0; i < 2000; i++) fn(); // warm up
-    let n = 0;
-    const start = process.hrtime.bigint();
-    const end = start + BigInt(durationMs) * 1_000_000n;
-    let now = start;
-    while (now < end) {
-      for (let i = 0; i < 500; i++) fn();
-      n += 500;
-      now = process.hrtime.bigint();
-    }
-    return Number(now - start) / n; // ns per op
-  };
-
-  const nsDecision = run(() => engine.decide(realisticInput));
+  for (const input of [realisticInput, typicalInput]) {
+    const check = engine.decide(input);
+    if (!check.allow) throw new Error(`benchmark input should be allowed: ${JSON.stringify(check)}`);
+  }
+  const nsRealistic = timeIt(() => engine.decide(realisticInput), durationMs);
+  const nsTypical = timeIt(() => engine.decide(typicalInput), durationMs);
   const encoder = new TextEncoder();
-  const nsEncode = run(() => encoder.encode(JSON.stringify(realisticInput)));
-  const resultText = JSON.stringify([{ result: check }]);
-  const nsDecode = run(() => JSON.parse(resultText));
+  const nsEncode = timeIt(() => encoder.encode(JSON.stringify(realisticInput)), durationMs / 2);
+  const resultText = JSON.stringify([{ result: engine.decide(realisticInput) }]);
+  const nsDecode = timeIt(() => JSON.parse(resultText), durationMs / 2);
   return {
-    decisionsPerSecond: Math.round(1e9 / nsDecision),
-    microsPerDecision: nsDecision / 1000,
-    jsonEncodeShare: nsEncode / nsDecision,
-    jsonDecodeShare: nsDecode / nsDecision,
+    realistic: rate(nsRealistic),
+    typical: rate(nsTypical),
+    jsonEncodeShare: nsEncode / nsRealistic,
+    jsonDecodeShare: nsDecode / nsRealistic,
+    inputBytes: {
+      realistic: encoder.encode(JSON.stringify(realisticInput)).byteLength,
+      typical: encoder.encode(JSON.stringify(typicalInput)).byteLength,
+    },
+    wasmMemoryBytes: engine.wasmMemoryBytes,
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await benchPolicy(Number(process.env['BENCH_MS'] ?? 3000));
-  console.log(JSON.stringify(r, null, 2));
+  const r = await benchPolicy(Number(process.env['BENCH_MS'] ?? 2000));
+  console.log(JSON.stringify(r, null, process.argv.includes('--json') ? 0 : 2));
 }

@@ -13,6 +13,7 @@ import { AuthzChangeSubscriber } from './authz-subscriber.ts';
 import { DecisionLog } from './decision-log.ts';
 import type { GatewayDeps } from './deps.ts';
 import { JwksKeys } from './jwks.ts';
+import { OpaHttpDecider } from './opa-http.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { PolicyHolder } from './policy-holder.ts';
 import { PrincipalCache, type PrincipalCacheOptions } from './principal-cache.ts';
@@ -81,6 +82,8 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
     metrics,
     decisions: new DecisionLog(log.child({ log: 'decision' }), config.DECISION_LOG_SAMPLE),
     approvals: createApprovalHook({ orm, config }),
+    remoteDecider: config.GATEWAY_DECISION_ENGINE === 'opa-http' ? new OpaHttpDecider(config.OPA_URL) : null,
+    stages: null,
   };
 }
 
@@ -89,5 +92,6 @@ export async function closeGatewayDeps(deps: GatewayDeps): Promise<void> {
   deps.keys.stop();
   deps.changes.close();
   deps.redis.disconnect();
+  await deps.remoteDecider?.close();
   await deps.orm.close();
 }

@@ -6,10 +6,12 @@ import type { Config } from '../src/config/env.ts';
 import type { AuthzChangeSubscriber } from './authz-subscriber.ts';
 import type { DecisionLog } from './decision-log.ts';
 import type { JwksKeys } from './jwks.ts';
+import type { OpaHttpDecider } from './opa-http.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { PolicyHolder } from './policy-holder.ts';
 import type { PrincipalCache } from './principal-cache.ts';
 import type { GatewayRoute } from './route-table.ts';
+import type { StageTimer } from './stage-timing.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 
 /**
@@ -37,4 +39,8 @@ export interface GatewayDeps {
   metrics: GatewayMetrics;
   decisions: DecisionLog;
   approvals: ApprovalHook | null;
+  /** Set when GATEWAY_DECISION_ENGINE=opa-http: decisions come from an OPA server, not the wasm. */
+  remoteDecider: OpaHttpDecider | null;
+  /** Per-stage timing of decisions; null (off) except under the benchmark (bench/gateway-server.ts). */
+  stages: StageTimer | null;
 }

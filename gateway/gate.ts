@@ -11,6 +11,7 @@ import { merchantInput, principalInput } from '../src/principal/build.ts';
 import type { MerchantRecordCached, RoleRecord, SessionRecord, UserRecord } from '../src/principal/records.ts';
 import type { DecisionInput } from '../src/policy/types.ts';
 import { DecisionMemo } from './decision-memo.ts';
+import { PreparedInputs } from './prepared-input.ts';
 import type { GatewayDeps } from './deps.ts';
 import { canonicalPath, locate, RouteMatcher, UNREADABLE } from './request-target.ts';
 import type { GatewayRoute } from './route-table.ts';
@@ -85,9 +86,10 @@ function decisionInput(
   named: string,
   product: string,
   gatewayRef: string,
+  now: number,
 ): DecisionInput {
   return {
-    principal: principalInput(user, role, session),
+    principal: principalInput(user, role, session, now),
     context: { type: claims.ctx_type, id: claims.ctx_id },
     request: {
       module: route.module,
@@ -110,9 +112,14 @@ export function createGate(deps: GatewayDeps) {
   const matcher = new RouteMatcher(deps.routes);
   const { principals, tokens, metrics, decisions } = deps;
   const memo = deps.config.GATEWAY_DECISION_MEMO ? new DecisionMemo() : null;
+  const remote = deps.remoteDecider;
+  const prepared = new PreparedInputs();
 
   return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const started = performance.now();
+    // Benchmark only (stage-timing.ts): read per request so it can be switched at run time.
+    const stages = deps.stages;
+    const t0 = stages === null ? 0n : process.hrtime.bigint();
     const url = request.url;
     const q = url.indexOf('?');
     const path = canonicalPath(q < 0 ? url : url.slice(0, q));
@@ -133,6 +140,7 @@ export function createGate(deps: GatewayDeps) {
     } catch {
       return refuse(reply, 401, 'UNAUTHENTICATED', 'invalid or expired token');
     }
+    const t1 = stages === null ? 0n : process.hrtime.bigint();
 
     const named = locate(route.merchant, request, route, path);
     const product = locate(route.product, request, route, path);
@@ -162,17 +170,27 @@ export function createGate(deps: GatewayDeps) {
       return refuse(reply, 503, 'UNAVAILABLE', 'authorization data is unavailable; try again');
     }
 
+    const t2 = stages === null ? 0n : process.hrtime.bigint();
     // Read the engine once: a reload swaps it between requests, never during one.
     const engine = deps.policy.engine;
     const now = Date.now();
     const memoInputs = memo !== null && session !== null ? { session, user, role, merchant, engine } : null;
     const memoKey = memoInputs === null ? '' : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${route.module}\u0000${action}\u0000${named}\u0000${product}\u0000${gatewayRef}`;
     let result = memoInputs === null ? undefined : memo!.get(memoKey, memoInputs, now);
+    const fromMemo = result !== undefined;
+    // Built only for an OPA server or the decision log: the wasm takes prepared parts.
     let input: DecisionInput | null = null;
     if (result === undefined) {
-      input = decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef);
       try {
-        result = engine.decide(input);
+        if (remote === null) {
+          const parts = prepared.parts(claims, user, role, session, merchant, now);
+          result = engine.decidePrepared(parts, {
+            module: route.module, action, merchant_id: named, product_id: product, gateway_ref_id: gatewayRef, maker_id: '',
+          });
+        } else {
+          input = decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef, now);
+          result = await remote.decide(input);
+        }
       } catch (err) {
         request.log.error({ err }, 'policy evaluation failed');
         return refuse(reply, 503, 'UNAVAILABLE', 'the authorization decision failed; try again');
@@ -182,6 +200,7 @@ export function createGate(deps: GatewayDeps) {
     } else {
       metrics.memoHit.n++;
     }
+    if (stages !== null) stages.record(t0, t1, t2, process.hrtime.bigint());
     const decisionId = randomUUID();
     const latency = performance.now() - started;
     const reasons = Array.isArray(result.reasons) ? result.reasons : [];
@@ -194,9 +213,9 @@ export function createGate(deps: GatewayDeps) {
         revision: engine.revision,
         method,
         path,
-        input: input ?? decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef),
+        input: input ?? decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef, now),
         result,
-        memo: input === null,
+        memo: fromMemo,
         latencyUs: Math.round(latency * 1000),
       });
     }

@@ -1,7 +1,9 @@
 // Runs each benchmarked server in its own process, so the load generator
 // (this process) and the server under test do not share an event loop.
+// Every child is killed when the benchmark exits, however it exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 
 export interface Service {
   name: string;
@@ -11,40 +13,113 @@ export interface Service {
   stop: () => Promise<void>;
 }
 
-/** Starts `tsx <script>` and waits for it to print `listening <port>`. */
-export async function startService(name: string, script: string, env: Record<string, string> = {}): Promise<Service> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s: ${stderr}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code}: ${stderr}`));
-    });
-  });
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Node flags before the script (e.g. --expose-gc). */
+  nodeArgs?: string[];
+  /**
+   * Where the child prints `listening <port>`. A gateway prints it on stderr
+   * so its stdout (the decision log) can go to /dev/null instead of through a
+   * pipe the load generator would have to drain.
+   */
+  readyOn?: 'stdout' | 'stderr';
+  /** Discard the child's stdout (default: keep it, it carries the ready line). */
+  discardStdout?: boolean;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function service(name: string, port: number, child: ChildProcess): Service {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   return {
     name,
     port,
     url: `http://127.0.0.1:${port}`,
     child,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** Starts `node --import tsx <script>` and waits for it to print `listening <port>`. */
+export async function startService(name: string, script: string, opts: StartOptions = {}): Promise<Service> {
+  const readyOn = opts.readyOn ?? 'stdout';
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...opts.env },
+    stdio: ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const ready = readyOn === 'stdout' ? child.stdout! : child.stderr!;
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 20_000) stderr += d.toString();
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s: ${stderr}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ready.off('data', onData);
+        resolve(Number(m[1]));
+      }
+    };
+    ready.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}: ${stderr}`));
+    });
+  });
+  // Keep draining what is still piped, so a chatty child never blocks on a full pipe.
+  child.stdout?.resume();
+  return service(name, port, child);
+}
+
+/** Starts any command that serves HTTP on `port`, and waits until `readyPath` answers 200. */
+export async function startCommand(
+  name: string,
+  command: string,
+  args: string[],
+  port: number,
+  readyPath: string,
+  env: Record<string, string> = {},
+): Promise<Service> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 20_000) stderr += d.toString();
+  });
+  const s = service(name, port, child);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    const ok = await fetch(`${s.url}${readyPath}`).then((r) => r.ok, () => false);
+    if (ok) return s;
+    if (Date.now() > deadline) {
+      await s.stop();
+      throw new Error(`${name} not ready in 60 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A port free right now on 127.0.0.1 (for servers that cannot report the one they chose). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((r) => server.close(r));
+  return port;
 }

@@ -24,6 +24,10 @@ const schema = Type.Object({
   DECISION_LOG_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
   // Reuse a decision for an identical policy input (gateway/decision-memo.ts); off for impure policies.
   GATEWAY_DECISION_MEMO: Type.Boolean({ default: true }),
+  // `wasm`: the compiled bundle in process. `opa-http`: ask an OPA server at OPA_URL per
+  // request (the sidecar design, kept for the benchmark's comparison; gateway/opa-http.ts).
+  GATEWAY_DECISION_ENGINE: Type.Union([Type.Literal('wasm'), Type.Literal('opa-http')], { default: 'wasm' }),
+  OPA_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8181' }),
   POLICY_DIR: Type.String({ default: 'build/policy' }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'tenant-iam' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'tenant-iam-gateway' }),

@@ -1,10 +1,21 @@
 // The compiled Rego bundle, loaded once per process. Both services evaluate
 // the same bundle: the gateway for downstream requests, the control plane for
 // admin operations and role validation.
+//
+// Evaluation goes through wasm-evaluator.ts (the wasm ABI directly) when the
+// SDK's internals are the expected ones, else through the SDK. The gateway's
+// hot path uses `decidePrepared`: the principal's, the context's and the
+// merchant's JSON are made once per record (PreparedValue) and parsed into
+// the wasm once; only the request's own fields are serialised per call.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
-import type { AdminInput, AdminResult, DecisionInput, DecisionResult, RoleCheckInput, RoleCheckResult } from './types.ts';
+import type {
+  AdminInput, AdminResult, ContextInput, DecisionInput, DecisionResult, MerchantRecord, PrincipalInput, RoleCheckInput, RoleCheckResult,
+} from './types.ts';
+import { PreparedValue, WasmEvaluator, type Link } from './wasm-evaluator.ts';
+
+export { PreparedValue } from './wasm-evaluator.ts';
 
 export type Entrypoint = 'authz/decision' | 'authz/admin' | 'authz/role_check';
 
@@ -12,15 +23,66 @@ export class PolicyError extends Error {
   override name = 'PolicyError';
 }
 
+export interface PolicyEngineOptions {
+  /** Bound on principals parsed into the wasm (default 32 MB); past it they are parsed again on use. */
+  arenaMaxBytes?: number;
+}
+
+/** How `decidePrepared` hands the principal to the wasm: parsed once (arena), or as JSON with each call. */
+export type PreparedMode = 'arena' | 'json' | 'sdk';
+
+/**
+ * The parts of a decision input that repeat across requests, each serialised
+ * once: reuse a part for as long as what it was made from is unchanged (the
+ * principal's records, the token's context, the merchant record).
+ */
+export interface PreparedParts {
+  principal: PreparedValue;
+  context: PreparedValue;
+  /** null: the request names no merchant (or one that does not exist). */
+  merchant: PreparedValue | null;
+}
+
+/** A decision request without its merchant record (that is a prepared part). */
+export type PreparedRequest = Omit<DecisionInput['request'], 'merchant'>;
+
+export const preparePrincipal = (principal: PrincipalInput) => new PreparedValue(JSON.stringify(principal));
+export const prepareContext = (context: ContextInput) => new PreparedValue(JSON.stringify(context));
+export const prepareMerchant = (merchant: MerchantRecord) => new PreparedValue(JSON.stringify(merchant));
+
+/** Link paths of the evaluator: where prepared parts go in the input (indices used below). */
+const LINKS = [['principal'], ['context'], ['request', 'merchant']] as const;
+const PRINCIPAL = 0;
+const CONTEXT = 1;
+const MERCHANT = 2;
+
+const str = (s: string) => (s === '' ? '""' : JSON.stringify(s));
+
+/** The request's own fields as JSON object members (no braces, no merchant). */
+function requestMembers(r: PreparedRequest): string {
+  const members = `"module":${str(r.module)},"action":${str(r.action)},"merchant_id":${str(r.merchant_id)},"product_id":${str(r.product_id)},` +
+    `"gateway_ref_id":${str(r.gateway_ref_id)},"maker_id":${str(r.maker_id)}`;
+  return r.maker_context === undefined ? members : `${members},"maker_context":${JSON.stringify(r.maker_context)}`;
+}
+
+const encoder = new TextEncoder();
+
 export class PolicyEngine {
+  private readonly evaluator: WasmEvaluator | null;
+  private readonly decisionEntrypoint: number;
+
   private constructor(
     private readonly policy: LoadedPolicy,
     readonly revision: string,
     readonly data: Record<string, unknown>,
-  ) {}
+    opts: PolicyEngineOptions,
+  ) {
+    this.evaluator = WasmEvaluator.from(policy, LINKS, opts.arenaMaxBytes ?? 32 * 1024 * 1024);
+    this.decisionEntrypoint = this.evaluator?.entrypoints['authz/decision'] ?? -1;
+  }
 
   /** Loads `policy.wasm`, `data.json` and `.manifest` from a built bundle folder; throws on anything odd. */
-  static async load(dir: string): Promise<PolicyEngine> {
+  static async load(dir: string, opts: PolicyEngineOptions = {}): Promise<PolicyEngine> {
     let wasm: Buffer, data: Record<string, unknown>, manifest: { revision?: string; wasm?: { entrypoint: string }[] };
     try {
       [wasm, data, manifest] = await Promise.all([
@@ -42,8 +104,9 @@ export class PolicyEngine {
     } catch (err) {
       throw new PolicyError(`policy bundle in ${dir} does not load: ${(err as Error).message}`);
     }
-    const engine = new PolicyEngine(policy, manifest.revision ?? 'unknown', data);
+    const engine = new PolicyEngine(policy, manifest.revision ?? 'unknown', data, opts);
     engine.selfTest();
+    engine.checkArena();
     return engine;
   }
 
@@ -61,17 +124,88 @@ export class PolicyEngine {
     if (r.allow !== false || !Array.isArray(r.reasons)) throw new PolicyError('policy bundle failed its self-test');
   }
 
+  /**
+   * The prepared path must answer exactly as the plain one and leave the
+   * parsed principals untouched; checked on a spread of inputs for every
+   * bundle. A bundle that fails it still loads, with principals sent as JSON.
+   */
+  private checkArena(): void {
+    const ev = this.evaluator;
+    if (ev === null) return;
+    const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) =>
+      x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x);
+    const inputs = arenaCheckInputs();
+    const prepared = inputs.map((i) => ({
+      parts: {
+        principal: preparePrincipal(i.principal),
+        context: prepareContext(i.context),
+        merchant: i.request.merchant === null ? null : prepareMerchant(i.request.merchant),
+      },
+      request: { ...i.request, merchant: undefined },
+    }));
+    let ok = true;
+    const max = ev.arenaMaxBytes;
+    ev.arenaMaxBytes = Infinity; // no emptying in the middle of the check
+    try {
+      for (let round = 0; round < 2 && ok; round++) {
+        for (let k = 0; k < inputs.length && ok; k++) {
+          const before = round === 0 ? null : ev.arenaSnapshot();
+          const viaArena = this.evaluatePrepared(prepared[k]!.parts, prepared[k]!.request);
+          const after = before === null ? null : ev.arenaSnapshot();
+          const plain = ev.evaluate(this.decisionEntrypoint, JSON.stringify(inputs[k]));
+          ok = canonical(viaArena) === canonical(plain) && (before === null || Buffer.compare(before, after!) === 0);
+        }
+      }
+    } catch {
+      ok = false;
+    } finally {
+      ev.arenaMaxBytes = max;
+    }
+    ev.resetArena();
+    ev.arenaEnabled = ok;
+  }
+
+  /** How the gateway's prepared principals reach the wasm with this bundle. */
+  get preparedMode(): PreparedMode {
+    return this.evaluator === null ? 'sdk' : this.evaluator.arenaEnabled ? 'arena' : 'json';
+  }
+
   evaluate<T>(entrypoint: Entrypoint, input: unknown): T {
-    const out = this.policy.evaluate(input, entrypoint) as { result?: T }[];
-    const first = out[0];
-    if (!first || first.result === undefined) throw new PolicyError(`policy returned no result for ${entrypoint}`);
-    return first.result;
+    const out = (
+      this.evaluator === null
+        ? this.policy.evaluate(input, entrypoint)
+        : this.evaluator.evaluate(this.evaluator.entrypoints[entrypoint]!, JSON.stringify(input))
+    ) as { result?: T }[];
+    return firstResult(out, entrypoint);
   }
 
   /** Anything but an explicit `allow: true` is a deny. */
   decide(input: DecisionInput): DecisionResult {
     const r = this.evaluate<DecisionResult>('authz/decision', input);
     return { ...r, allow: r.allow === true };
+  }
+
+  /**
+   * `decide` for an input made of prepared parts and the request's own
+   * fields: the gateway's hot path. The answer is `decide`'s for the same
+   * input (checked for every bundle by checkArena).
+   */
+  decidePrepared(parts: PreparedParts, request: PreparedRequest): DecisionResult {
+    const r = firstResult(this.evaluatePrepared(parts, request) as { result?: DecisionResult }[], 'authz/decision');
+    return { ...r, allow: r.allow === true };
+  }
+
+  private evaluatePrepared(parts: PreparedParts, request: PreparedRequest): unknown {
+    const members = requestMembers(request);
+    const ev = this.evaluator;
+    if (ev !== null && ev.arenaEnabled) {
+      const links: Link[] = [{ path: PRINCIPAL, value: parts.principal }, { path: CONTEXT, value: parts.context }];
+      if (parts.merchant !== null) links.push({ path: MERCHANT, value: parts.merchant });
+      const rest = parts.merchant === null ? `{"request":{${members},"merchant":null}}` : `{"request":{${members}}}`;
+      return ev.evaluateWith(this.decisionEntrypoint, rest, links);
+    }
+    const whole = `{"principal":${parts.principal.json},"context":${parts.context.json},"request":{${members},"merchant":${parts.merchant?.json ?? 'null'}}}`;
+    return ev === null ? this.policy.evaluate(encoder.encode(whole).buffer, 'authz/decision') : ev.evaluate(this.decisionEntrypoint, whole);
   }
 
   admin(input: AdminInput): AdminResult {
@@ -83,9 +217,50 @@ export class PolicyEngine {
     return this.evaluate<RoleCheckResult>('authz/role_check', input);
   }
 
+  /** Size of the wasm instance's linear memory: its high-water mark, since wasm memory never shrinks. */
+  get wasmMemoryBytes(): number {
+    return (this.policy as unknown as { mem: { buffer: ArrayBuffer } }).mem.buffer.byteLength;
+  }
+
+  /** Bytes of principals parsed into the wasm now (0 without the arena). */
+  get arenaBytes(): number {
+    return this.evaluator?.arenaBytes ?? 0;
+  }
+
   /** Module names the policy data knows (built-ins). */
   get builtinModules(): string[] {
     const cfg = this.data['authz_config'] as { builtin_modules?: string[] } | undefined;
     return cfg?.builtin_modules ?? [];
   }
+}
+
+function firstResult<T>(out: { result?: T }[], entrypoint: string): T {
+  const first = out[0];
+  if (!first || first.result === undefined) throw new PolicyError(`policy returned no result for ${entrypoint}`);
+  return first.result;
+}
+
+/** Inputs that reach every kind of rule of authz/decision: principal reasons, levels, merchant access and scope, restrictions, approvals. */
+function arenaCheckInputs(): DecisionInput[] {
+  const principal = (over: Partial<PrincipalInput>): PrincipalInput => ({
+    user_id: 'u-check', tenant_id: 't', type: 'TENANT', reseller_id: '', merchant_id: '', status: 'ACTIVE', session_active: true,
+    role: { id: 'r', enabled: true, acl: { orders: 'RW', refunds: 'CHECKER', payments: 'R' } },
+    merchants_access: [], merchant_resellers: {}, product_ids: [], gateway_ref_ids: [], ...over,
+  });
+  const request = (over: Partial<DecisionInput['request']>): DecisionInput['request'] => ({
+    module: 'orders', action: 'read', merchant: { id: 'm1', tenant_id: 't', reseller_id: 'r1' }, merchant_id: 'm1',
+    product_id: '', gateway_ref_id: '', maker_id: '', ...over,
+  });
+  const listed = { merchants_access: ['m1', 'm2', 'm3'], merchant_resellers: { m1: 'r1', m2: 'r1', m3: '' } };
+  return [
+    { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({}) },
+    { principal: principal({ ...listed }), context: { type: 'TENANT', id: 't' }, request: request({ merchant: null, merchant_id: '' }) },
+    { principal: principal({ type: 'RESELLER', reseller_id: 'r1', ...listed }), context: { type: 'RESELLER', id: 'r1' }, request: request({ merchant: null, merchant_id: '' }) },
+    { principal: principal({ type: 'RESELLER', reseller_id: 'r1', ...listed }), context: { type: 'RESELLER', id: 'r1' }, request: request({ action: 'write', product_id: 'p9' }) },
+    { principal: principal({ type: 'MERCHANT', merchant_id: 'm2' }), context: { type: 'MERCHANT', id: 'm2' }, request: request({}) },
+    { principal: principal({ status: 'DISABLED', session_active: false, role: { id: 'r', enabled: false, acl: {} } }), context: { type: 'TENANT', id: 't' }, request: request({}) },
+    { principal: principal({ product_ids: ['p1'], gateway_ref_ids: ['g1'] }), context: { type: 'TENANT', id: 't' }, request: request({ product_id: 'p2', gateway_ref_id: 'g2' }) },
+    { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({ module: 'refunds', action: 'approve', maker_id: 'u-check' }) },
+    { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({ module: 'refunds', action: 'approve', maker_id: 'someone-else', maker_context: { type: 'TENANT', id: 't' } }) },
+  ];
 }

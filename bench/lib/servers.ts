@@ -1,0 +1,100 @@
+// The servers of a benchmark run, each in its own process: the upstream, the
+// bare proxy, the control plane (the real entry point, src/server.ts), an OPA
+// server on the same policies/ (the pinned CLI), and gateways.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startCommand, startService, type Service } from './processes.ts';
+
+export const OPA_BIN = '.tools/bin/opa';
+
+export interface GatewayOptions {
+  memo: boolean;
+  engine: 'wasm' | 'opa-http';
+  /** Share of allowed decisions written to the decision log (denies always are). */
+  decisionLogSample?: number;
+}
+
+export interface Servers {
+  upstream: Service;
+  bare: Service;
+  controlPlane: Service;
+  opa: Service;
+  /** Starts one more gateway in front of the upstream. */
+  gateway: (name: string, o: GatewayOptions) => Promise<Service>;
+  stopAll: () => Promise<void>;
+}
+
+export async function startServers(env: Record<string, string>): Promise<Servers> {
+  const started: Service[] = [];
+  const keep = <T extends Service>(s: T) => (started.push(s), s);
+  const dir = await mkdtemp(join(tmpdir(), 'iam-bench-'));
+  const stopAll = async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const opaPort = await freePort();
+    const cpPort = await freePort();
+    const upstreamStarted = startService('upstream', 'bench/upstream.ts').then(keep);
+    const [upstream, bare, controlPlane, opa] = await Promise.all([
+      upstreamStarted,
+      upstreamStarted.then(async (u) => keep(await startService('bare proxy', 'bench/bare-proxy.ts', { env: { UPSTREAM_URL: u.url } }))),
+      startCommand('control plane', process.execPath, ['--import', 'tsx', 'src/server.ts'], cpPort, '/healthz', {
+        ...env,
+        CONTROL_PLANE_PORT: String(cpPort),
+      }).then(keep),
+      startCommand(
+        'opa',
+        OPA_BIN,
+        ['run', '--server', '--addr', `127.0.0.1:${opaPort}`, '--log-level', 'error', '--disable-telemetry', '--ignore', '*_test.rego', 'policies'],
+        opaPort,
+        '/health',
+      ).then(keep),
+    ]);
+
+    const routes = join(dir, 'routes.yaml');
+    await writeFile(
+      routes,
+      [
+        'routes:',
+        '  - prefix: /orders',
+        `    upstream: ${upstream.url}`,
+        '    module: orders',
+        '    merchant: { from: header, name: x-merchant-id }',
+        '    product: { from: header, name: x-product-id }',
+        '',
+      ].join('\n'),
+    );
+    const gateway = async (name: string, o: GatewayOptions) =>
+      keep(
+        await startService(name, 'bench/gateway-server.ts', {
+          nodeArgs: ['--expose-gc'],
+          readyOn: 'stderr',
+          discardStdout: true,
+          env: {
+            ...env,
+            // The decision log is on (denies always, allows sampled) and goes to /dev/null.
+            LOG_LEVEL: 'info',
+            DECISION_LOG_SAMPLE: String(o.decisionLogSample ?? 0),
+            CONTROL_PLANE_URL: controlPlane.url,
+            GATEWAY_ROUTES: routes,
+            GATEWAY_DECISION_MEMO: String(o.memo),
+            GATEWAY_DECISION_ENGINE: o.engine,
+            OPA_URL: opa.url,
+          },
+        }),
+      );
+    return { upstream, bare, controlPlane, opa, gateway, stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** JSON from a gateway's /__bench routes. */
+export async function benchCall<T>(gateway: Service, path: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
+  const res = await fetch(`${gateway.url}/__bench/${path}`, { method });
+  if (!res.ok) throw new Error(`${gateway.name} /__bench/${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -1,0 +1,168 @@
+// The benchmark's world: a fresh PostgreSQL database (`iam_bench_<random>`)
+// and Redis key prefix, created here and dropped at the end; the environment
+// every child gets; and seeded data — a tenant with a reseller, its merchants,
+// roles and ACTIVE users with tokens from real sessions, written with the
+// product's own services and entities (as the control plane would).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { createControlPlaneDeps, closeControlPlaneDeps } from '../../src/app/create-deps.ts';
+import type { ControlPlaneDeps } from '../../src/app/deps.ts';
+import { openSession } from '../../src/auth/sessions.ts';
+import { generateSigningKeyPem } from '../../src/auth/keys.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import { migrate, openOrm } from '../../src/db/orm.ts';
+import { Merchant } from '../../src/merchants/merchant.entity.ts';
+import { Reseller } from '../../src/resellers/reseller.entity.ts';
+import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';
+import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
+import { User } from '../../src/users/user.entity.ts';
+
+const adminUrl = process.env['BENCH_DATABASE_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+export interface Stack {
+  env: Record<string, string>;
+  prefix: string;
+  deps: ControlPlaneDeps;
+  /** A Redis client on the bench's key prefix. */
+  redis: Redis;
+  close: () => Promise<void>;
+}
+
+export async function openStack(): Promise<Stack> {
+  if (!existsSync('build/policy/policy.wasm')) throw new Error('no policy bundle in build/policy: run npm run policy:build');
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const dbName = `iam_bench_${runId}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const databaseUrl = new URL(adminUrl);
+  databaseUrl.pathname = `/${dbName}`;
+  const prefix = `bench:${runId}:`;
+  const mailDir = await mkdtemp(join(tmpdir(), 'iam-bench-mail-'));
+
+  let deps: ControlPlaneDeps | null = null;
+  let redis: Redis | null = null;
+  const close = async () => {
+    if (deps) await closeControlPlaneDeps(deps).catch(() => undefined);
+    if (redis) {
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+          if (keys.length) await redis.del(...keys.map((k) => k.slice(prefix.length)));
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+    }
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(`drop database if exists ${dbName} with (force)`);
+    await client.end();
+    await rm(mailDir, { recursive: true, force: true });
+  };
+
+  try {
+    const orm = await openOrm(databaseUrl.toString());
+    await migrate(orm);
+    await orm.close();
+    const env: Record<string, string> = {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl.toString(),
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      MAIL_URL: `file://${mailDir}`,
+      LOG_LEVEL: 'warn',
+      JWT_PRIVATE_KEY: generateSigningKeyPem(),
+      TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      POLICY_DIR: 'build/policy',
+      AUTH_RATE_LIMIT_MAX: '100000',
+    };
+    deps = await createControlPlaneDeps(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
+    redis = new Redis(redisUrl, { keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    return { env, prefix, deps, redis, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The ACL of the benchmark's main role: what a reseller's operations staff typically holds. */
+export const operationsAcl: Acl = {
+  orders: 'RW', refunds: 'RW', payments: 'R', analytics: 'R', settings: 'NA', users: 'R', merchants: 'R',
+};
+
+export interface SeededUser {
+  id: string;
+  roleId: string;
+  token: string;
+  merchantsAccess: string[];
+}
+
+export interface World {
+  tenantId: string;
+  resellerId: string;
+  merchants: string[];
+  /** Tenant Admin token, for the control plane's admin routes. */
+  adminToken: string;
+  role: (acl: Acl, scope?: ContextType) => Promise<string>;
+  user: (spec: { roleId: string; merchantsAccess: string[] }) => Promise<SeededUser>;
+  /** A new session (and access token) for a user in its home reseller context. */
+  token: (userId: string) => Promise<string>;
+}
+
+export async function seedWorld(deps: ControlPlaneDeps, merchantCount = 24): Promise<World> {
+  const tenantId = `bench-${randomBytes(3).toString('hex')}`;
+  const t = await bootstrapTenant(deps, { id: tenantId, name: 'Bench Bank', adminEmail: `admin@${tenantId}.test` });
+  const em = deps.orm.em.fork();
+  await em.nativeUpdate(User, { id: t.admin.id }, { status: 'ACTIVE' });
+  const resellerId = `${tenantId}-north`;
+  em.persist(em.create(Reseller, { id: resellerId, tenantId, name: 'North Resellers', email: `north@${tenantId}.test`, type: 'ISO' }));
+  const merchants = Array.from({ length: merchantCount }, (_, i) => `${tenantId}-m${String(i).padStart(2, '0')}`);
+  for (const id of merchants) {
+    em.persist(em.create(Merchant, { id, tenantId, resellerId, name: `Merchant ${id}`, email: `${id}@${tenantId}.test`, country: 'NL' }));
+  }
+  await em.flush();
+
+  const session = async (userId: string, context: { type: ContextType; id: string }) => {
+    const f = deps.orm.em.fork();
+    const { tokens } = openSession(deps, f, { id: userId, tenantId }, context);
+    await f.flush();
+    return tokens.accessToken;
+  };
+
+  return {
+    tenantId,
+    resellerId,
+    merchants,
+    adminToken: await session(t.admin.id, { type: 'TENANT', id: tenantId }),
+    role: async (acl, scope = 'RESELLER') => {
+      const f = deps.orm.em.fork();
+      const id = randomUUID();
+      f.persist(f.create(Role, { id, tenantId, name: `bench-${id.slice(0, 8)}`, scope, ownerType: 'TENANT', ownerId: tenantId, acl, enabled: true }));
+      await f.flush();
+      return id;
+    },
+    user: async ({ roleId, merchantsAccess }) => {
+      const f = deps.orm.em.fork();
+      const id = randomUUID();
+      f.persist(
+        f.create(User, {
+          id, tenantId, email: `u-${id.slice(0, 8)}@${tenantId}.test`, type: 'RESELLER', roleId, resellerId, merchantsAccess, status: 'ACTIVE',
+        }),
+      );
+      await f.flush();
+      return { id, roleId, merchantsAccess, token: await session(id, { type: 'RESELLER', id: resellerId }) };
+    },
+    token: (userId) => session(userId, { type: 'RESELLER', id: resellerId }),
+  };
+}

@@ -1,0 +1,186 @@
+// `npm run bench`: the gateway against the upstream alone, a bare proxy and
+// the same gateway asking an OPA server per request; added latency at a fixed
+// rate; the policy micro-benchmark; revocation propagation across two
+// gateways; cold paths; memory over 1,000,000 requests. Every server is a
+// child process on loopback; this process only generates load and measures.
+//
+//   npm run bench                      full run (~8 min on 2 cores), report on stdout
+//   npm run bench -- --quick           (or BENCH_QUICK=1) smoke run: the scripts work; figures meaningless
+//   npm run bench -- --only=throughput,policy   some parts only (throughput, fixed-rate, policy, revocation, cold, memory)
+//   npm run bench -- --write-results   also replace the figures in bench/RESULTS.md (full mode only)
+//
+// The report also lands in build/bench/last-run.md and .json.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { modes } from './lib/mode.ts';
+import { renderReport, type RunResult } from './lib/report.ts';
+import { OPA_BIN, startServers, type Servers } from './lib/servers.ts';
+import { openStack, operationsAcl, seedWorld, type SeededUser, type Stack } from './lib/stack.ts';
+import type { PolicyBenchResult } from './policy.ts';
+import { coldPaths } from './stages/cold.ts';
+import { memory } from './stages/memory.ts';
+import { revocation } from './stages/revocation.ts';
+import { fixedRate, throughput, type Target } from './stages/throughput.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick') || process.env['BENCH_QUICK'] === '1';
+const mode = modes[quick ? 'quick' : 'full'];
+const parts = ['throughput', 'fixed-rate', 'policy', 'revocation', 'cold', 'memory'] as const;
+const onlyArg = args.find((a) => a.startsWith('--only='));
+const only = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : parts);
+for (const p of only) if (!(parts as readonly string[]).includes(p)) throw new Error(`unknown part ${p}; parts: ${parts.join(', ')}`);
+const writeResults = args.includes('--write-results');
+const t0 = performance.now();
+const log = (s: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${s}`);
+
+function git(...a: string[]): string {
+  try {
+    return execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(): RunResult['machine'] {
+  let opa = 'unknown';
+  try {
+    opa = /Version: (\S+)/.exec(execFileSync(OPA_BIN, ['version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+  } catch {
+    // reported as unknown
+  }
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    opa,
+    commit: `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : ''}`,
+    loadAverageAtStart: loadavg(),
+    startedAt: new Date().toISOString(),
+  };
+}
+
+/** The policy micro-benchmark in a process of its own. */
+async function policyChild(): Promise<PolicyBenchResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/policy.ts', '--json'], {
+    env: { ...process.env, BENCH_MS: String(mode.policy.durationMs) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number];
+  if (code !== 0) throw new Error(`bench/policy.ts exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as PolicyBenchResult;
+}
+
+async function main(): Promise<RunResult> {
+  const started = performance.now();
+  const result: RunResult = { mode, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`, machine: machine() };
+  log(`bench: ${mode.name} mode; parts: ${[...only].join(', ')}`);
+
+  if (only.has('policy')) {
+    log('policy micro-benchmark…');
+    result.policy = await policyChild();
+  }
+  const needsStack = [...only].some((p) => p !== 'policy');
+  if (!needsStack) return result;
+
+  let stack: Stack | null = null;
+  let servers: Servers | null = null;
+  try {
+    stack = await openStack();
+    log(`database and Redis prefix ${stack.prefix} ready; starting servers…`);
+    servers = await startServers(stack.env);
+    const s = servers;
+    const [gateway, gatewayNoMemo, gatewayOpa, world] = await Promise.all([
+      s.gateway('gateway', { memo: true, engine: 'wasm' }),
+      s.gateway('gateway, memo off', { memo: false, engine: 'wasm' }),
+      s.gateway('gateway → OPA', { memo: false, engine: 'opa-http' }),
+      seedWorld(stack.deps),
+    ]);
+    const role = await world.role(operationsAcl);
+    const loadUser: SeededUser = await world.user({ roleId: role, merchantsAccess: world.merchants.slice(0, 20) });
+    const req = { path: '/orders', headers: { authorization: `Bearer ${loadUser.token}`, 'x-merchant-id': loadUser.merchantsAccess[7]! } };
+    const targets: Target[] = [
+      { key: 'upstream', label: '(1) upstream alone', service: servers.upstream, gateway: false },
+      { key: 'bare', label: '(2) bare Fastify proxy, no auth', service: servers.bare, gateway: false },
+      { key: 'gateway', label: '(3) gateway, wasm, cache-hot principal', service: gateway, gateway: true },
+      { key: 'gatewayNoMemo', label: '(3b) gateway, wasm, decision memo off', service: gatewayNoMemo, gateway: true },
+      { key: 'opa', label: '(4) gateway → OPA server over HTTP per request', service: gatewayOpa, gateway: true },
+    ];
+    for (const t of targets) {
+      const res = await fetch(t.service.url + req.path, { headers: req.headers });
+      if (res.status !== 200) throw new Error(`${t.label} answered ${res.status}: ${await res.text()}`);
+    }
+
+    let capacity = NaN;
+    if (only.has('throughput') || only.has('fixed-rate') || only.has('revocation')) {
+      log('throughput…');
+      const all = only.has('throughput') ? targets : targets.filter((t) => t.key === 'bare');
+      result.throughput = await throughput(mode, all, req, log);
+      capacity = result.throughput.find((s) => s.key === 'bare')!.rps;
+      if (!only.has('throughput')) delete result.throughput;
+    }
+    if (only.has('fixed-rate')) {
+      const rate = Math.round(capacity * mode.fixedRate.share);
+      log(`fixed rate ${rate} req/s…`);
+      result.fixedRate = await fixedRate(mode, targets.filter((t) => ['bare', 'gateway', 'gatewayNoMemo'].includes(t.key)), req, rate, log);
+    }
+    if (only.has('revocation')) {
+      log('revocation propagation…');
+      const second = await servers.gateway('gateway 2', { memo: true, engine: 'wasm' });
+      result.revocation = await revocation(
+        mode,
+        { controlPlane: servers.controlPlane, gateways: [gateway, second], world, redisUrl: stack.env['REDIS_URL']!, prefix: stack.prefix },
+        loadUser,
+        capacity,
+        log,
+      );
+      await second.stop();
+    }
+    if (only.has('cold')) {
+      log('cold paths…');
+      result.cold = await coldPaths(mode, gateway, stack.redis, loadUser, log);
+    }
+    if (only.has('memory')) {
+      log(`memory over ${mode.memory.requests} requests…`);
+      await Promise.all([gatewayNoMemo.stop(), gatewayOpa.stop()]);
+      const fresh = await servers.gateway('gateway (memory)', { memo: true, engine: 'wasm' });
+      const users: SeededUser[] = [];
+      for (let i = 0; i < mode.memory.users; i++) {
+        const n = 1 + (i % 20);
+        const from = i % world.merchants.length;
+        const access = Array.from({ length: n }, (_, k) => world.merchants[(from + k) % world.merchants.length]!);
+        users.push(await world.user({ roleId: role, merchantsAccess: access }));
+      }
+      result.memory = await memory(mode, fresh, users, world.merchants, log);
+    }
+    return result;
+  } finally {
+    result.durationSec = (performance.now() - started) / 1000;
+    await servers?.stopAll().catch((err: unknown) => log(`stopping servers: ${String(err)}`));
+    await stack?.close().catch((err: unknown) => log(`dropping the bench database: ${String(err)}`));
+  }
+}
+
+const result = await main();
+const report = renderReport(result);
+await mkdir('build/bench', { recursive: true });
+await writeFile('build/bench/last-run.md', report);
+await writeFile('build/bench/last-run.json', JSON.stringify(result, null, 2));
+if (writeResults) {
+  if (quick) throw new Error('--write-results is for full runs only');
+  const file = 'bench/RESULTS.md';
+  const text = await readFile(file, 'utf8');
+  const begin = '<!-- bench:figures:begin -->';
+  const end = '<!-- bench:figures:end -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`${file} lacks the ${begin} … ${end} markers`);
+  await writeFile(file, `${text.slice(0, a + begin.length)}\n\n${report}\n${text.slice(b)}`);
+  log(`figures written to ${file}`);
+}
+process.stdout.write(report);
+process.exit(0);
