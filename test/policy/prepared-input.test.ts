@@ -146,6 +146,6 @@ describe('prepared decision inputs', () => {
   });
 });
 
-function sorted(v: Record<string, unknown>) {
+function sorted(v: object) {
   return Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)));
 }
