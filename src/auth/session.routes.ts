@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recordAudit } from '../audit/record.ts';
+import { NoBody } from '../http/schemas.ts';
 import { authenticate } from './authenticate.ts';
 import { auditActor } from './authorize.ts';
 import { changeOwnPassword, renewExpiredPassword } from './password-change.ts';
@@ -29,7 +30,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/logout',
-    { preHandler: authenticate, schema: { tags: ['auth'], summary: 'End this session', security: [{ bearer: [] }] } },
+    { preHandler: authenticate, schema: { tags: ['auth'], summary: 'End this session', security: [{ bearer: [] }], body: NoBody } },
     async (request, reply) => {
       const sessionId = request.actor.session.id;
       const revoked = await request.em.transactional(async (tx) => {

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recordAudit } from '../audit/record.ts';
 import { conflict } from '../http/errors.ts';
+import { NoBody } from '../http/schemas.ts';
 import { invitationMail, issueInvitation } from '../invitations/issue.ts';
 import { LoginLockout } from '../lockout/login-lockout.ts';
 import { User } from '../users/user.entity.ts';
@@ -19,7 +20,7 @@ const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const common = (summary: string) => ({
     preHandler: authenticate,
-    schema: { tags: ['users'], summary, security: [{ bearer: [] }], params: Params },
+    schema: { tags: ['users'], summary, security: [{ bearer: [] }], params: Params, body: NoBody },
   });
 
   app.post('/users/:id/unlock', common('Lift a login lockout'), async (request) => {

@@ -13,6 +13,13 @@ export const Email = Type.String({ format: 'email', maxLength: 254 });
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
+/**
+ * The body of an action that takes none: absent, `null` or `{}`. Anything
+ * else is refused (400), so a field sent there is never silently ignored
+ * (mass assignment, OWASP API3:2023).
+ */
+export const NoBody = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: false })]);
+
 /** A path id: matched against the store, so a malformed one is simply not found (404). */
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
 

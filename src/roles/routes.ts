@@ -14,7 +14,7 @@ import { auditActor, authorize } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
 import { conflict } from '../http/errors.ts';
 import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
-import { ContextTypeSchema, IdParams, bearer, errorResponses } from '../http/schemas.ts';
+import { ContextTypeSchema, IdParams, NoBody, bearer, errorResponses } from '../http/schemas.ts';
 import { escapeLike } from '../http/search.ts';
 import { userScope } from '../users/scope.ts';
 import { User } from '../users/user.entity.ts';
@@ -216,7 +216,8 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
       summary: 'Delete a role nobody holds (409 ROLE_HAS_ACTIVE_USERS otherwise)',
       security: bearer,
       params: IdParams,
-      response: { 204: { type: 'null', description: 'deleted' }, ...errorResponses(403, 404, 409) },
+      body: NoBody,
+      response: { 204: { type: 'null', description: 'deleted' }, ...errorResponses(400, 403, 404, 409) },
     },
   }, async (request, reply) => {
     await changeRole(request, request.params.id, {
@@ -241,6 +242,7 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
       summary: 'Copy a visible role as "<name> - Copy", enabled, owned by the caller\'s context',
       security: bearer,
       params: IdParams,
+      body: NoBody,
       response: { 201: RoleView, ...errorResponses(400, 403, 404, 422) },
     },
   }, async (request, reply) => {
@@ -280,7 +282,7 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
   ] as const;
   for (const { name, enabled, summary } of toggles) {
     app.post(`/roles/:id/${name}`, {
-      schema: { tags: ['roles'], summary, security: bearer, params: IdParams, response: { 200: RoleView, ...errorResponses(403, 404, 409) } },
+      schema: { tags: ['roles'], summary, security: bearer, params: IdParams, body: NoBody, response: { 200: RoleView, ...errorResponses(400, 403, 404, 409) } },
     }, async (request) => {
       const role = await changeRole(request, request.params.id, {
         operation: enabled ? 'roles.write' : 'roles.disable',

@@ -8,7 +8,7 @@ import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { conflict } from '../http/errors.ts';
-import { IdParams, bearer, errorResponses } from '../http/schemas.ts';
+import { IdParams, NoBody, bearer, errorResponses } from '../http/schemas.ts';
 import { changeUser, type UserChange } from './change.ts';
 import { User } from './user.entity.ts';
 import { UserView, userView } from './view.ts';
@@ -70,7 +70,7 @@ export const userLifecycleRoutes: FastifyPluginAsync = async (fastify) => {
 
   for (const [name, { summary, change }] of Object.entries(transitions)) {
     app.post(`/users/:id/${name}`, {
-      schema: { tags: ['users'], summary, security: bearer, params: IdParams, response: { 200: UserView, ...errorResponses(403, 404, 409) } },
+      schema: { tags: ['users'], summary, security: bearer, params: IdParams, body: NoBody, response: { 200: UserView, ...errorResponses(400, 403, 404, 409) } },
     }, async (request) => userView(await changeUser(request, request.params.id, change)));
   }
 
@@ -81,7 +81,8 @@ export const userLifecycleRoutes: FastifyPluginAsync = async (fastify) => {
       description: 'When the tenant requires a checker for hard deletes (approval settings), answers 202 {approvalId} and deletes once approved.',
       security: bearer,
       params: IdParams,
-      response: { 202: ApprovalPending, 204: { type: 'null', description: 'deleted' }, ...errorResponses(403, 404) },
+      body: NoBody,
+      response: { 202: ApprovalPending, 204: { type: 'null', description: 'deleted' }, ...errorResponses(400, 403, 404) },
     },
   }, async (request, reply) => {
     if (await approvalRequired(request, 'hardDeleteUser')) {
