@@ -3,7 +3,9 @@
 // are /healthz, /readyz and /metrics; every other path is the proxy route,
 // whose onRequest hook (gate.ts) decides before any body is read.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { clientTimeouts } from '../src/http/client-limits.ts';
 import { installErrorHandler } from '../src/http/error-handler.ts';
+import { bodyTooLarge, capped } from './body-limit.ts';
 import type { GatewayDeps } from './deps.ts';
 import { createGate } from './gate.ts';
 import { registerProxy } from './proxy.ts';
@@ -23,15 +25,20 @@ export async function buildGateway(deps: GatewayDeps, opts: GatewayBuildOptions 
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    ...clientTimeouts(deps.config),
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
   app.decorateRequest('admission', null);
   app.decorateRequest('gatewayRoute', null);
 
-  // Bodies stream through untouched: no parsing, no buffering, no size limit
-  // beyond the upstream's own.
+  // Bodies stream through untouched: no parsing, no buffering; only their size
+  // is watched (413 above GATEWAY_BODY_LIMIT_BYTES, declared or counted).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  const bodyLimit = deps.config.GATEWAY_BODY_LIMIT_BYTES;
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (Number(request.headers['content-length']) > bodyLimit) return done(bodyTooLarge(bodyLimit));
+    done(null, request.headers['content-length'] === undefined ? capped(payload, bodyLimit) : payload);
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

@@ -7,6 +7,7 @@
 import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { errorBody } from '../src/http/error-handler.ts';
+import { BodyTooLarge } from './body-limit.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { GatewayRoute } from './route-table.ts';
 
@@ -35,6 +36,13 @@ export function identityHeaders(request: FastifyRequest, headers: OutgoingHeader
   if (request.headers.host !== undefined) headers['x-forwarded-host'] = request.headers.host;
   headers['x-forwarded-proto'] = request.protocol;
   return headers;
+}
+
+function causedBy(error: unknown, type: new (...args: never[]) => Error): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof type) return true;
+  }
+  return false;
 }
 
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
@@ -77,6 +85,12 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
         void reply.send(res.stream);
       },
       onError: (reply, { error }) => {
+        // The client's chunked body crossed GATEWAY_BODY_LIMIT_BYTES mid-stream: the
+        // upstream request was aborted, and the client hears why.
+        if (causedBy(error, BodyTooLarge)) {
+          void reply.code(413).send(errorBody(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'));
+          return;
+        }
         const status = upstreamFailure(error);
         metrics.upstreamErrors.labels(route.module, String(status)).inc();
         reply.log.warn({ upstream: route.upstream, err: error.message, status }, 'upstream failed');

@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { loggerOptions } from '../infra/logger.ts';
+import { clientTimeouts } from '../http/client-limits.ts';
 import { installErrorHandler } from '../http/error-handler.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { capabilityRoutes } from './routes.ts';
@@ -18,8 +19,9 @@ export interface BuildOptions {
 export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(deps.config.LOG_LEVEL, 'control-plane'),
+    // JSON bodies of the admin API are small; a larger one is 413 PAYLOAD_TOO_LARGE.
     bodyLimit: 256 * 1024,
-    requestTimeout: 30_000,
+    ...clientTimeouts(deps.config),
     // Behind a load balancer the request id is propagated; otherwise a UUID,
     // so audit events of different instances never share one.
     requestIdHeader: 'x-request-id',

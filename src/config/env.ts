@@ -21,6 +21,12 @@ const schema = Type.Object({
   GATEWAY_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   GATEWAY_ROUTES: Type.String({ default: 'gateway/routes.demo.yaml' }),
   GATEWAY_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 10000 }),
+  // Slow clients (both services, src/http/client-limits.ts): headers must arrive within
+  // HTTP_HEADERS_TIMEOUT_MS and the whole request within HTTP_REQUEST_TIMEOUT_MS, or the
+  // connection is cut. The gateway refuses bodies above GATEWAY_BODY_LIMIT_BYTES (413).
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
+  GATEWAY_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, default: 1024 * 1024 }),
   DECISION_LOG_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
   // Reuse a decision for an identical policy input (gateway/decision-memo.ts); off for impure policies.
   GATEWAY_DECISION_MEMO: Type.Boolean({ default: true }),
