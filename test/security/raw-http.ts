@@ -1,0 +1,62 @@
+// HTTP as an attacker writes it: bytes on a TCP socket, sent when and as
+// slowly as the test says, so path spellings, duplicate headers and slow
+// clients reach the server exactly as written (fetch would tidy them up).
+import { connect } from 'node:net';
+
+export interface RawExchange {
+  /** Status of the first response line, or 0 when the server answered nothing. */
+  status: number;
+  /** Everything the server sent. */
+  text: string;
+  /** ms from connecting until the server closed the connection (or we gave up). */
+  closedAfter: number;
+  /** Whether the server closed it (false: still open when `giveUpMs` passed). */
+  closedByServer: boolean;
+  /** How many of the pieces were written before the server closed. */
+  written: number;
+}
+
+/**
+ * Writes `pieces` to `baseUrl`'s host and port, waiting `gapMs` before each
+ * piece after the first, until the server closes or `giveUpMs` passes.
+ */
+export function rawExchange(baseUrl: string, pieces: (string | Buffer)[], opts: { gapMs?: number; giveUpMs?: number } = {}): Promise<RawExchange> {
+  const { hostname, port } = new URL(baseUrl);
+  const gap = opts.gapMs ?? 0;
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    let written = 0;
+    let done = false;
+    const finish = (closedByServer: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(giveUp);
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString('latin1');
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, text, closedAfter: Date.now() - started, closedByServer, written });
+    };
+    const giveUp = setTimeout(() => finish(false), opts.giveUpMs ?? 10_000);
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+    socket.on('connect', async () => {
+      for (const piece of pieces) {
+        if (done || socket.destroyed) return;
+        if (written > 0 && gap > 0) await new Promise((r) => setTimeout(r, gap));
+        if (done || socket.destroyed) return;
+        socket.write(piece);
+        written++;
+      }
+    });
+  });
+}
+
+/** A whole request as raw text: request line, headers (in order, duplicates kept) and body. */
+export function rawRequestText(method: string, target: string, headers: [string, string][], body = ''): string {
+  const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...headers.map(([k, v]) => `${k}: ${v}`)];
+  if (body !== '' && !headers.some(([k]) => /^(content-length|transfer-encoding)$/i.test(k))) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return `${lines.join('\r\n')}\r\nConnection: close\r\n\r\n${body}`;
+}
