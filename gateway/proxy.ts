@@ -45,6 +45,25 @@ function causedBy(error: unknown, type: new (...args: never[]) => Error): boolea
   return false;
 }
 
+/** RFC 9110 §7.6.1: fields that describe one connection, not the message. */
+const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/**
+ * The upstream's response headers minus its hop-by-hop ones: its
+ * `connection: keep-alive` (about the gateway's pooled connection) would
+ * otherwise override a client's `Connection: close` and hold the client's
+ * socket open.
+ */
+export function responseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const named = typeof headers['connection'] === 'string' ? headers['connection'].toLowerCase().split(',').map((h) => h.trim()) : [];
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!hopByHop.has(lower) && !named.includes(lower)) out[name] = value;
+  }
+  return out;
+}
+
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
 function upstreamFailure(error: Error & { statusCode?: number; code?: string; cause?: unknown }): 502 | 504 {
@@ -79,6 +98,7 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
     options.set(route, {
       getUpstream: () => route.upstream,
       rewriteRequestHeaders: identityHeaders as NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>,
+      rewriteHeaders: responseHeaders as NonNullable<FastifyReplyFromHooks['rewriteHeaders']>,
       retryDelay: noRetry,
       onResponse: (request, reply, res) => {
         upstreamSeconds.observe((performance.now() - request.admission!.forwardedAt) / 1000);
