@@ -11,7 +11,8 @@ const needsWork = /\/\/|\/\.|%|\\/;
 /**
  * The canonical form of a request path (no query), or null to refuse it.
  * Repeated slashes collapse (a trailing one is kept); `.` and `..` segments,
- * also percent-encoded or with `;params`, and encoded `/`, `\` or NUL are refused.
+ * also percent-encoded (once or twice) or with `;params`, and encoded `/`, `\`
+ * or NUL are refused.
  */
 export function canonicalPath(path: string): string | null {
   if (path.charCodeAt(0) !== 47 /* / */) return null; // absolute-form or garbage
@@ -32,7 +33,9 @@ export function canonicalPath(path: string): string | null {
       } catch {
         return null;
       }
-      if (/[/\\\0]/.test(decoded)) return null;
+      // Separators, and dots or separators encoded twice: an upstream that decodes
+      // once more (CWE-174) would see `..` or `/` where the route table saw none.
+      if (/[/\\\0]|%(2e|2f|5c|00)/i.test(decoded)) return null;
     }
     const bare = decoded.split(';', 1)[0];
     if (bare === '.' || bare === '..') return null;
