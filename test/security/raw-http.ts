@@ -20,7 +20,11 @@ export interface RawExchange {
  * Writes `pieces` to `baseUrl`'s host and port, waiting `gapMs` before each
  * piece after the first, until the server closes or `giveUpMs` passes.
  */
-export function rawExchange(baseUrl: string, pieces: (string | Buffer)[], opts: { gapMs?: number; giveUpMs?: number } = {}): Promise<RawExchange> {
+export function rawExchange(
+  baseUrl: string,
+  pieces: (string | Buffer)[],
+  opts: { gapMs?: number; giveUpMs?: number; untilResponse?: boolean } = {},
+): Promise<RawExchange> {
   const { hostname, port } = new URL(baseUrl);
   const gap = opts.gapMs ?? 0;
   return new Promise((resolve) => {
@@ -39,7 +43,10 @@ export function rawExchange(baseUrl: string, pieces: (string | Buffer)[], opts: 
       resolve({ status, text, closedAfter: Date.now() - started, closedByServer, written });
     };
     const giveUp = setTimeout(() => finish(false), opts.giveUpMs ?? 10_000);
-    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (opts.untilResponse && responseComplete(Buffer.concat(chunks).toString('latin1'))) finish(false);
+    });
     socket.on('close', () => finish(true));
     socket.on('error', () => finish(true));
     socket.on('connect', async () => {
@@ -59,4 +66,13 @@ export function rawRequestText(method: string, target: string, headers: [string,
   const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', ...headers.map(([k, v]) => `${k}: ${v}`)];
   if (body !== '' && !headers.some(([k]) => /^(content-length|transfer-encoding)$/i.test(k))) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
   return `${lines.join('\r\n')}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** Whether `text` holds a whole response (by its Content-Length, or a HEAD-less empty body). */
+function responseComplete(text: string): boolean {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1];
+  if (length !== undefined) return Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length);
+  return /\r\ntransfer-encoding: *chunked/i.test(text.slice(0, end)) ? text.endsWith('0\r\n\r\n') : false;
 }
