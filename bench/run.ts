@@ -94,10 +94,14 @@ async function main(): Promise<RunResult> {
     log(`database and Redis prefix ${stack.prefix} ready; starting servers…`);
     servers = await startServers(stack.env);
     const s = servers;
-    const [gateway, gatewayNoMemo, gatewayOpa, world] = await Promise.all([
+    // Every gateway starts now, in parallel: the second one for revocation and a
+    // fresh one for memory stay idle until their part.
+    const [gateway, gatewayNoMemo, gatewayOpa, second, fresh, world] = await Promise.all([
       s.gateway('gateway', { memo: true, engine: 'wasm' }),
       s.gateway('gateway, memo off', { memo: false, engine: 'wasm' }),
       s.gateway('gateway → OPA', { memo: false, engine: 'opa-http' }),
+      only.has('revocation') ? s.gateway('gateway 2', { memo: true, engine: 'wasm' }) : null,
+      only.has('memory') ? s.gateway('gateway (memory)', { memo: true, engine: 'wasm' }) : null,
       seedWorld(stack.deps),
     ]);
     const role = await world.role(operationsAcl);
@@ -128,9 +132,8 @@ async function main(): Promise<RunResult> {
       log(`fixed rate ${rate} req/s…`);
       result.fixedRate = await fixedRate(mode, targets.filter((t) => ['bare', 'gateway', 'gatewayNoMemo'].includes(t.key)), req, rate, log);
     }
-    if (only.has('revocation')) {
+    if (second) {
       log('revocation propagation…');
-      const second = await servers.gateway('gateway 2', { memo: true, engine: 'wasm' });
       result.revocation = await revocation(
         mode,
         { controlPlane: servers.controlPlane, gateways: [gateway, second], world, redisUrl: stack.env['REDIS_URL']!, prefix: stack.prefix },
@@ -144,10 +147,9 @@ async function main(): Promise<RunResult> {
       log('cold paths…');
       result.cold = await coldPaths(mode, gateway, stack.redis, loadUser, log);
     }
-    if (only.has('memory')) {
+    if (fresh) {
       log(`memory over ${mode.memory.requests} requests…`);
-      await Promise.all([gatewayNoMemo.stop(), gatewayOpa.stop()]);
-      const fresh = await servers.gateway('gateway (memory)', { memo: true, engine: 'wasm' });
+      await Promise.all([gateway.stop(), gatewayNoMemo.stop(), gatewayOpa.stop()]);
       const users: SeededUser[] = [];
       for (let i = 0; i < mode.memory.users; i++) {
         const n = 1 + (i % 20);

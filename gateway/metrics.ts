@@ -39,6 +39,62 @@ class CellCounter<L extends string> {
   }
 }
 
+/** One label set of a CellHistogram: bucket counts incremented in place. */
+export class HistogramCell {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(private readonly upper: readonly number[]) {
+    this.counts = new Float64Array(upper.length);
+  }
+
+  observe(value: number): void {
+    const u = this.upper;
+    let i = 0;
+    while (i < u.length && value > u[i]!) i++;
+    if (i < u.length) this.counts[i]! += 1;
+    this.sum += value;
+    this.count++;
+  }
+}
+
+/**
+ * A histogram whose observations are array increments (prom-client's hash
+ * their labels and allocate on every observe: a few µs per request on the
+ * hot path); it is rendered in Prometheus' histogram form at scrape time.
+ */
+class CellHistogram {
+  private readonly cells = new Map<string, { labels: Record<string, string>; cell: HistogramCell }>();
+
+  constructor(registry: Registry, name: string, help: string, private readonly labelNames: readonly string[], private readonly buckets: readonly number[]) {
+    const cells = this.cells;
+    const values = () =>
+      [...cells.values()].flatMap(({ labels, cell }) => {
+        let acc = 0;
+        return [
+          ...buckets.map((le, i) => ({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: (acc += cell.counts[i]!) })),
+          { metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: cell.count },
+          { metricName: `${name}_sum`, labels, value: cell.sum },
+          { metricName: `${name}_count`, labels, value: cell.count },
+        ];
+      });
+    const metric = { name, help, type: 'histogram', aggregator: 'sum', get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: values() }), reset: () => undefined };
+    registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  /** The cell of a label set, values in label-name order (create once, keep it on the hot path). */
+  labels(...values: string[]): HistogramCell {
+    const key = values.join('\u0000');
+    let entry = this.cells.get(key);
+    if (!entry) {
+      const labels = Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? '']));
+      this.cells.set(key, (entry = { labels, cell: new HistogramCell(this.buckets) }));
+    }
+    return entry.cell;
+  }
+}
+
 /** Cells of the principal cache counter for one record kind. */
 export interface CacheCounters {
   lruHit: Cell;
@@ -67,20 +123,14 @@ export class GatewayMetrics {
   private readonly memo = new CellCounter(this.registry, 'gateway_decision_memo_total',
     'Decisions answered from the memo of identical policy inputs (hit) or evaluated (miss)', ['result'] as const);
 
-  readonly decisionSeconds = new Histogram({
-    name: 'gateway_decision_duration_seconds',
-    help: 'Time to authorize a request: token, principal resolution and policy evaluation',
-    buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25],
-    registers: [this.registry],
-  });
+  readonly decisionSeconds = new CellHistogram(this.registry, 'gateway_decision_duration_seconds',
+    'Time to authorize a request: token, principal resolution and policy evaluation', [],
+    [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25]).labels();
 
-  readonly upstreamSeconds = new Histogram({
-    name: 'gateway_upstream_duration_seconds',
-    help: 'Time from forwarding a request to the upstream response headers, by route module',
-    labelNames: ['module'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-    registers: [this.registry],
-  });
+  /** Per route module: `upstreamSeconds.labels(module)`, once per route. */
+  readonly upstreamSeconds = new CellHistogram(this.registry, 'gateway_upstream_duration_seconds',
+    'Time from forwarding a request to the upstream response headers, by route module', ['module'],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]);
 
   readonly upstreamErrors = new Counter({
     name: 'gateway_upstream_errors_total',

@@ -29,11 +29,11 @@ export const modes: Record<Mode['name'], Mode> = {
   quick: {
     name: 'quick',
     connections: 8,
-    throughput: { warmupSec: 0.3, rounds: 1, durationSec: 1 },
+    throughput: { warmupSec: 0, rounds: 1, durationSec: 1 },
     fixedRate: { share: 0.6, rounds: 1, durationSec: 1 },
     policy: { durationMs: 100 },
     revocation: { cycles: 1, backgroundShare: 0.2, timeoutMs: 2000 },
-    memory: { warmup: 500, requests: 3000, users: 10 },
+    memory: { warmup: 500, requests: 2000, users: 10 },
     cold: { samples: 5 },
   },
 };

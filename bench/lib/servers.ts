@@ -69,7 +69,8 @@ export async function startServers(env: Record<string, string>): Promise<Servers
     const gateway = async (name: string, o: GatewayOptions) =>
       keep(
         await startService(name, 'bench/gateway-server.ts', {
-          nodeArgs: ['--expose-gc'],
+          // BENCH_PROFILE=<dir>: each gateway writes a V8 CPU profile there when it stops.
+          nodeArgs: ['--expose-gc', ...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [])],
           readyOn: 'stderr',
           discardStdout: true,
           env: {

@@ -52,8 +52,10 @@ export interface Request {
 export async function throughput(mode: Mode, targets: Target[], req: Request, log: (s: string) => void): Promise<Summary[]> {
   const { warmupSec, rounds, durationSec } = mode.throughput;
   const results = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
-  for (const t of targets) {
-    await load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec: warmupSec });
+  if (warmupSec > 0) {
+    for (const t of targets) {
+      await load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec: warmupSec });
+    }
   }
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
