@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { loggerOptions } from '../infra/logger.ts';
 import { clientTimeouts } from '../http/client-limits.ts';
 import { installErrorHandler } from '../http/error-handler.ts';
+import { refuseUnstorableText } from '../http/unstorable-text.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { capabilityRoutes } from './routes.ts';
 import './request-context.ts';
@@ -39,6 +40,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
     request.em = deps.orm.em.fork();
   });
   installErrorHandler(app);
+  app.addHook('preValidation', refuseUnstorableText);
 
   await app.register(swagger, {
     openapi: {
