@@ -9,6 +9,7 @@ import { loggerOptions } from '../infra/logger.ts';
 import { clientTimeouts } from '../http/client-limits.ts';
 import { installErrorHandler } from '../http/error-handler.ts';
 import { refuseUnstorableText } from '../http/unstorable-text.ts';
+import { strictBodyValidator } from '../http/validation.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { capabilityRoutes } from './routes.ts';
 import './request-context.ts';
@@ -29,8 +30,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
     genReqId: () => randomUUID(),
     ajv: {
       // Unknown fields are an error (mass assignment), never silently dropped.
+      // Query strings and params coerce ('array': one value may fill a list); bodies never do.
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('deps', deps);
