@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { clientTimeouts } from '../src/http/client-limits.ts';
 import { installErrorHandler } from '../src/http/error-handler.ts';
+import { frameworkErrors } from '../src/http/framework-errors.ts';
 import { bodyTooLarge, capped } from './body-limit.ts';
 import type { GatewayDeps } from './deps.ts';
 import { createGate } from './gate.ts';
@@ -26,6 +27,7 @@ export async function buildGateway(deps: GatewayDeps, opts: GatewayBuildOptions 
     exposeHeadRoutes: false,
     return503OnClosing: true,
     ...clientTimeouts(deps.config),
+    frameworkErrors,
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
   app.decorateRequest('admission', null);

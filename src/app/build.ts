@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { loggerOptions } from '../infra/logger.ts';
 import { clientTimeouts } from '../http/client-limits.ts';
 import { installErrorHandler } from '../http/error-handler.ts';
+import { frameworkErrors } from '../http/framework-errors.ts';
 import { refuseUnstorableText } from '../http/unstorable-text.ts';
 import { strictBodyValidator } from '../http/validation.ts';
 import type { ControlPlaneDeps } from './deps.ts';
@@ -34,6 +35,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     schemaController: { compilersFactory: { buildValidator: strictBodyValidator() } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('deps', deps);
