@@ -9,6 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import { badRequest } from './errors.ts';
 
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for.
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether any string in `value` (keys too) is unstorable. Iterative: a deeply nested body cannot overflow the stack. */

@@ -144,7 +144,7 @@ function wrongType(v: unknown): unknown {
   return ['not', 'an', 'object'];
 }
 
-function huge(v: unknown): unknown | undefined {
+function huge(v: unknown): unknown {
   if (typeof v === 'string') return 'h'.repeat(100_000);
   if (Array.isArray(v)) return Array.from({ length: 5000 }, (_, i) => `item-${i}`);
   if (v !== null && typeof v === 'object') return Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, 'R']));
