@@ -39,13 +39,15 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
   const policy = await PolicyHolder.load(config.POLICY_DIR, log, metrics, opts.policyDebounceMs);
 
   // Short timeouts: a PostgreSQL that does not answer turns into a 503
-  // within seconds, never into requests piling up.
+  // within seconds, never into requests piling up. statement_timeout is the
+  // server's; query_timeout covers a server (or path) that stopped answering
+  // on a connection the pool already holds.
   const base = ormOptions(config.DATABASE_URL);
   const orm = await MikroORM.init({
     ...base,
     connect: false,
     pool: { min: 0, max: 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 2000 },
-    driverOptions: { connection: { statement_timeout: 2000, connectionTimeoutMillis: 2000 } },
+    driverOptions: { connection: { statement_timeout: 2000, query_timeout: 2500, connectionTimeoutMillis: 2000 } },
   });
 
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'gateway' });

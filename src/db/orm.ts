@@ -12,8 +12,12 @@ export function ormOptions(databaseUrl: string, poolMax = 10): Options {
     // Requests use `em.fork()` explicitly; a global context would leak identity maps.
     allowGlobalContext: false,
     forceUtcTimezone: true,
-    pool: { min: 0, max: poolMax, idleTimeoutMillis: 10_000 },
-    driverOptions: { connection: { statement_timeout: 5000 } },
+    // statement_timeout ends a slow statement on the server. A server (or the
+    // path to it) that stops answering never sends that error, so the client
+    // gives up too: on connecting, on waiting for a pooled connection, and on
+    // a query, and the request answers 503 instead of hanging.
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 5000 },
+    driverOptions: { connection: { statement_timeout: 5000, query_timeout: 6000, connectionTimeoutMillis: 5000 } },
     debug: false,
   };
 }

@@ -50,7 +50,7 @@ function classify(err: unknown): ErrorBody {
 function isConnectionFailure(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === '57P01' || code === 'ECONNRESET'
-    || /Connection terminated|Knex: Timeout acquiring a connection/.test(String((err as Error).message));
+    || /Connection terminated|Knex: Timeout acquiring a connection|Query read timeout|timeout exceeded when trying to connect|is not queryable/.test(String((err as Error).message));
 }
 
 export function installErrorHandler(app: FastifyInstance): void {

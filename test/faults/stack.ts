@@ -95,6 +95,11 @@ export async function faultStack(opts: { gateway?: GatewayStartOptions; controlP
     redis, redisLink: { gateway: redisGw, controlPlane: redisCp }, pgLink: { gateway: pgGw, controlPlane: pgCp },
     cp, gw, upstream, world, admin, subject, channel,
     close: async () => {
+      // A test that failed mid-fault leaves no relay stalled or slow behind it.
+      for (const relay of [redisGw, redisCp, pgGw, pgCp]) {
+        relay.resume();
+        relay.latencyMs = 0;
+      }
       await gw.close();
       await cp.close();
       await upstream.close();

@@ -16,8 +16,12 @@ export interface TcpProxy {
   latencyMs: number;
   /** Forward nothing, on open and new connections, until `resume()`; connections stay open. */
   stall: () => void;
-  /** Ends a stall: stalled connections are dropped (their bytes are lost), new ones are relayed again. */
-  resume: () => void;
+  /**
+   * Ends a stall: new connections are relayed again. Stalled ones are dropped
+   * (their bytes are lost), as after a server restart; with `keepDead` they
+   * stay open and silent forever, as behind a path that lost their state.
+   */
+  resume: (opts?: { keepDead?: boolean }) => void;
   /**
    * Once: the next client chunk matching `pattern` is not forwarded and its
    * connection is dropped. Resolves when that has happened.
@@ -28,6 +32,8 @@ export interface TcpProxy {
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const stalled = new Set<Socket>();
+  /** Connections of a past stall kept open and silent (`resume({ keepDead: true })`). */
+  const dead = new Set<Socket>();
   let server: Server | null = null;
   let port = 0;
   let latencyMs = 0;
@@ -38,8 +44,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const relay = (from: Socket, to: Socket, clientSide: boolean) => {
     let releaseAt = 0;
     from.on('data', (chunk: Buffer) => {
-      if (stalling) {
-        stalled.add(from);
+      if (stalling || dead.has(from) || dead.has(to)) {
+        if (stalling) stalled.add(from);
         return;
       }
       if (clientSide && cut?.pattern.test(chunk.toString('latin1'))) {
@@ -73,6 +79,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         sock.on('close', () => {
           sockets.delete(sock);
           stalled.delete(sock);
+          dead.delete(sock);
         });
         sock.on('error', () => {
           client.destroy();
@@ -110,9 +117,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       stalling = true;
       for (const sock of sockets) stalled.add(sock);
     },
-    resume: () => {
+    resume: (opts = {}) => {
       stalling = false;
-      for (const sock of stalled) sock.destroy();
+      for (const sock of stalled) {
+        if (opts.keepDead) dead.add(sock);
+        else sock.destroy();
+      }
       stalled.clear();
     },
     cutBefore: (pattern) => new Promise<void>((done) => (cut = { pattern, done })),
