@@ -5,7 +5,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import pino, { type DestinationStream } from 'pino';
 import type { Config } from '../src/config/env.ts';
-import { ormOptions } from '../src/db/orm.ts';
+import { ormOptions, withIdleCheck } from '../src/db/orm.ts';
 import { connectRedis, createRedis } from '../src/infra/redis.ts';
 import { loggerOptions } from '../src/infra/logger.ts';
 import { createApprovalHook } from './approval-hook.ts';
@@ -46,7 +46,7 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
   const orm = await MikroORM.init({
     ...base,
     connect: false,
-    pool: { min: 0, max: 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 2000 },
+    pool: withIdleCheck({ min: 0, max: 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 2000 }),
     driverOptions: { connection: { statement_timeout: 2000, query_timeout: 2500, connectionTimeoutMillis: 2000 } },
   });
 

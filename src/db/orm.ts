@@ -1,7 +1,22 @@
-import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { MikroORM, type Options, type PoolConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { entities } from './entities.ts';
 import { migrationsList } from './migrations/index.ts';
+
+/**
+ * Pool check before a connection is handed out: it must be idle at the
+ * protocol level. A connection whose query timed out (query_timeout) still
+ * waits for that query's answer, which never comes from a server or path
+ * that stopped answering; handed out again, it would fail every query after
+ * the database is back. Such a connection is destroyed and replaced.
+ */
+export const idleConnection = (connection: { readyForQuery?: boolean }): boolean => connection.readyForQuery === true;
+
+/** Adds `idleConnection` as the pool's `validate`, which knex hands to its pool (MikroORM's PoolConfig type does not list it). */
+export function withIdleCheck(pool: PoolConfig): PoolConfig {
+  const withValidate = { ...pool, validate: idleConnection };
+  return withValidate;
+}
 
 export function ormOptions(databaseUrl: string, poolMax = 10): Options {
   return {
@@ -16,7 +31,7 @@ export function ormOptions(databaseUrl: string, poolMax = 10): Options {
     // path to it) that stops answering never sends that error, so the client
     // gives up too: on connecting, on waiting for a pooled connection, and on
     // a query, and the request answers 503 instead of hanging.
-    pool: { min: 0, max: poolMax, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 5000 },
+    pool: withIdleCheck({ min: 0, max: poolMax, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 5000 }),
     driverOptions: { connection: { statement_timeout: 5000, query_timeout: 6000, connectionTimeoutMillis: 5000 } },
     debug: false,
   };
