@@ -11,7 +11,8 @@ import { findPermittedContext, homeContext } from './contexts.ts';
 export function bearerToken(request: FastifyRequest): string | null {
   const h = request.headers.authorization;
   if (typeof h !== 'string') return null;
-  const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(h);
+  // The scheme is case-insensitive (RFC 7235 §2.1), as the gateways read it.
+  const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(h);
   return m?.[1] ?? null;
 }
 
