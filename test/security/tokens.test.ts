@@ -176,6 +176,7 @@ function cases(v: Victim): Case[] {
     { name: 'well signed, tid not the user\'s tenant', make: () => ({ token: forge({ tid: 'another-tenant' }) }) },
     { name: 'well signed, sub not a UUID', make: () => ({ token: forge({ sub: "1' or '1'='1" }) }) },
     { name: 'well signed, sid not a UUID', make: () => ({ token: forge({ sid: 'not-a-session' }) }) },
+    { name: 'well signed, no sid claim', make: () => ({ token: signEd(header, omit('sid'), real.privateKey) }) },
     { name: 'well signed, sid of no session', atGateway: [403, 'SESSION_REVOKED'], make: () => ({ token: forge({ sid: randomUUID() }) }) },
     { name: 'well signed, sub a number', make: () => ({ token: forge({ sub: 42 }) }) },
     { name: 'well signed, ctx_type ROOT', make: () => ({ token: forge({ ctx_type: 'ROOT' }) }) },
@@ -198,6 +199,14 @@ describe('token attacks answer 401 on the control plane and on both gateways', (
     const auth = { authorization: `Bearer ${v.token}` };
     expect((await cpGet('', auth)).status).toBe(200);
     for (const g of gateways) expect((await gwGet(g, '', auth)).status).toBe(200);
+  });
+
+  it('the scheme is case-insensitive (RFC 7235 §2.1) on all three', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      const auth = { authorization: `${scheme} ${v.token}` };
+      expect((await cpGet('', auth)).status, `${scheme} @ control plane`).toBe(200);
+      for (const g of gateways) expect((await gwGet(g, '', auth)).status, `${scheme} @ gateway`).toBe(200);
+    }
   });
 
   it('every forged, confused or misplaced credential is refused', async () => {
