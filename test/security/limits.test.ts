@@ -22,7 +22,7 @@ const REQUEST_TIMEOUT = 1200;
 const GATEWAY_BODY_LIMIT = 64 * 1024;
 const limits = { HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT), HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT) };
 /** A cut-off may come one check interval (≤ a quarter of the headers timeout) late, plus scheduling. */
-const SLACK = 700;
+const SLACK = 1500;
 
 let cp: RunningControlPlane;
 let upstream: RunningUpstream;
