@@ -17,6 +17,8 @@ export interface GatewayProcess {
   metric: (series: string) => Promise<number>;
   /** `kill -HUP`: reload the policy bundle now. */
   hangUp: () => void;
+  /** Resolves with the first log line (from now on) matching `pattern`; rejects after `ms`. */
+  nextLog: (pattern: RegExp, ms?: number) => Promise<string>;
   stop: () => Promise<void>;
 }
 
@@ -41,25 +43,40 @@ function gatewayEnv(overrides: Record<string, string>): Record<string, string> {
 }
 
 /** Spawns a gateway process (killed if the test process exits first). */
-export function spawnGateway(overrides: Record<string, string>): { child: ChildProcess; stderr: () => string } {
+export function spawnGateway(overrides: Record<string, string>): { child: ChildProcess; stderr: () => string; onLine: (f: (line: string) => void) => () => void } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/server.ts'], {
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...gatewayEnv(overrides) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Log lines (pino, stdout) go to whoever listens; nothing is kept.
+  const listeners = new Set<(line: string) => void>();
+  let partial = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) for (const f of listeners) f(line);
+  });
   // Never outlive the test process.
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   child.once('exit', () => process.off('exit', kill));
-  return { child, stderr: () => stderr };
+  return {
+    child,
+    stderr: () => stderr,
+    onLine: (f) => {
+      listeners.add(f);
+      return () => listeners.delete(f);
+    },
+  };
 }
 
 /** Starts a gateway process and waits until it answers /healthz (setup, bounded by 30 s). */
 export async function startGatewayProcess(overrides: Record<string, string>): Promise<GatewayProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const { child, stderr } = spawnGateway({ GATEWAY_PORT: String(port), ...overrides });
+  const { child, stderr, onLine } = spawnGateway({ GATEWAY_PORT: String(port), ...overrides });
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${stderr()}`);
@@ -79,6 +96,19 @@ export async function startGatewayProcess(overrides: Record<string, string>): Pr
       return Number(line.slice(series.length + 1));
     },
     hangUp: () => child.kill('SIGHUP'),
+    nextLog: (pattern, ms = 10_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`no log line matching ${pattern} within ${ms} ms`));
+        }, ms);
+        const off = onLine((line) => {
+          if (!pattern.test(line)) return;
+          clearTimeout(timer);
+          off();
+          resolve(line);
+        });
+      }),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
