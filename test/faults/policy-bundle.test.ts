@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
-import { buildBundle, policySources, swapFolder } from '../support/policy-bundle.ts';
+import { buildBundle, swapFolder } from '../support/policy-bundle.ts';
 import { freePort } from '../support/redis-server.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
