@@ -47,10 +47,16 @@ function classify(err: unknown): ErrorBody {
   return errorBody(500, 'INTERNAL', 'internal error');
 }
 
+/** PostgreSQL (pg, knex) and Redis (ioredis: no offline queue, command timeout) that cannot be reached or do not answer. */
+const unavailable = new RegExp([
+  'Connection terminated', 'Knex: Timeout acquiring a connection', 'Query read timeout', 'timeout exceeded when trying to connect',
+  'is not queryable', "Stream isn't writeable", 'Command timed out', 'Connection is closed', 'max retries per request',
+].join('|'));
+
 function isConnectionFailure(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === '57P01' || code === 'ECONNRESET'
-    || /Connection terminated|Knex: Timeout acquiring a connection|Query read timeout|timeout exceeded when trying to connect|is not queryable/.test(String((err as Error).message));
+    || unavailable.test(String((err as Error).message));
 }
 
 export function installErrorHandler(app: FastifyInstance): void {

@@ -5,7 +5,10 @@
 // control plane's admin routes while Redis is down and after it is back, and
 // every call is judged by the oracle (oracle.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { User } from '../../src/users/user.entity.ts';
 import { testEnv } from '../support/env.ts';
+import { activate } from '../support/fixtures.ts';
+import { client } from '../support/http.ts';
 import { Ledger, sample, type Verdict } from './oracle.ts';
 import { revoke } from './revocations.ts';
 import { faultStack, type FaultStack } from './stack.ts';
@@ -116,5 +119,27 @@ describe('Redis unreachable but alive (a network partition)', () => {
     await writeScenario(summarize('redis-partition', ['Redis unreachable for the gateway and the control plane, gateway reconnects first'], verdict, 1));
     expectClean(verdict);
     expectEachRevocationExercised(ledger);
+  });
+});
+
+describe('the control plane with Redis down', () => {
+  it('answers 503 UNAVAILABLE on the routes that need Redis (rate limit, lockout), never 500, and serves them again once it is back', async () => {
+    const u = await s.subject();
+    await activate(s.cp.deps, u.userId, 'correct horse battery staple');
+    const { email } = await s.cp.deps.orm.em.fork().findOneOrFail(User, u.userId);
+    const api = client(s.cp.url);
+    const attempts = () =>
+      Promise.all([
+        api.post('/v1/auth/login', { email, password: 'correct horse battery staple' }),
+        api.post('/v1/auth/refresh', { refreshToken: 'x'.repeat(43) }),
+        api.get('/v1/invitations/lookup?token=' + 'x'.repeat(43)),
+      ]);
+    await s.redis.stop();
+    const down = await attempts();
+    await s.redis.start();
+    const cpRedis = s.cp.deps.redis;
+    if (cpRedis.status !== 'ready') await new Promise((resolve) => cpRedis.once('ready', resolve));
+    for (const r of down) expect({ status: r.status, code: r.body?.code }).toEqual({ status: 503, code: 'UNAVAILABLE' });
+    expect((await api.post('/v1/auth/login', { email, password: 'correct horse battery staple' })).status).toBe(200);
   });
 });
