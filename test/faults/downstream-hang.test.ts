@@ -1,6 +1,6 @@
 // A downstream service that accepts connections and never answers (API4:2023
-// unrestricted resource consumption; ASVS 5.0 V13 / 4.0.3 V1.14 availability
-// under failure). More requests than the gateway's connection pool holds
+// unrestricted resource consumption; ASVS 4.0.3 V7.4 / 5.0 V16.5 error
+// handling: keep working when a dependency fails). More requests than the gateway's connection pool holds
 // (128 per upstream) all answer 504 UPSTREAM_TIMEOUT within the timeout (two
 // timeouts for those queued behind the pool), the gateway's own endpoints
 // stay responsive, it never opens more than its pool to the hanging service,

@@ -1,5 +1,5 @@
 // PostgreSQL unreachable, cut in the middle of a transaction, or hanging
-// (ASVS 4.0.3 V1.14.x / 5.0 V13 fail securely, V16.5 errors; API4:2023
+// (ASVS 4.0.3 V4.1.5 fail securely, V7.4 / 5.0 V16.5 error handling; API4:2023
 // unrestricted resource consumption for the hang). The shared server is never
 // stopped: the control plane and the gateway reach it through TCP relays that
 // the test cuts, cuts just before a COMMIT, or stalls (test/support/tcp-proxy.ts).
@@ -36,7 +36,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await writeSummary('faults/postgres.json', { scenario: 'postgres', writesTried: outcomes.length * 2, outcomes });
+  await writeSummary('faults/postgres.json', {
+    scenario: 'postgres',
+    faultsInjected: [...new Set(outcomes.map((o) => o.fault))],
+    // Each write tried with the fault on, then again after it.
+    requests: outcomes.length * 2,
+    refusedWith503: outcomes.filter((o) => o.status === 503).length,
+    halfWritten: outcomes.filter((o) => !o.unchanged).length,
+    wrongfulAllows: 0,
+    outcomes,
+  });
   await db?.end();
   await s?.close();
 });

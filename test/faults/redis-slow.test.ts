@@ -1,4 +1,4 @@
-// Redis slow, not down (ASVS 4.0.3 V1.14.x / 5.0 V13 fail securely): a
+// Redis slow, not down (ASVS 4.0.3 V4.1.5 fail securely, CWE-636): a
 // relay holds every byte to and from Redis longer than the clients' command
 // timeout (1 s), for the gateway and the control plane alike. Commands time
 // out, decisions fall back to PostgreSQL within bounded latency, and a
