@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run test:faults`: fault injection and the soak (test/faults/, about
-# four minutes, files one at a time). Needs the compiled policy (npm test or
+# 2.5 minutes, files one at a time). Needs the compiled policy (npm test or
 # npm run policy:build makes it). Ends with the figures the README's Security
 # section quotes, from build/faults/*.json and build/soak-summary.json.
 set -euo pipefail
