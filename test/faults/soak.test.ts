@@ -255,7 +255,8 @@ describe('soak', () => {
     expect(sample(controlPlaneStray), 'control-plane errors outside the fault').toEqual([]);
     const duringFault = verdict.otherStatuses.filter((c) => c.kind !== 'gateway' && inFault(c));
     expect(sample(duringFault.filter((c) => c.status !== 503 || c.code !== 'UNAVAILABLE')), 'control-plane errors during the fault').toEqual([]);
-    expect(churn.filter((c) => c.status >= 300 && !(c.status >= 500)), 'admin changes refused').toEqual([]);
+    // Admin routes need no Redis (an announcement that fails is retried later): none fails, even during the outage.
+    expect(churn.filter((c) => c.status >= 300), 'admin changes refused or failed').toEqual([]);
     // Every revocation was exercised: calls it affects came after it, and were denied.
     for (const r of ledger.revocations) {
       expect(ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.answeredAt + 100).length, r.label).toBeGreaterThan(0);
