@@ -7,6 +7,8 @@
 //   npm run bench                      full run (~8 min on 2 cores), report on stdout
 //   npm run bench -- --quick           (or BENCH_QUICK=1) smoke run: the scripts work; figures meaningless
 //   npm run bench -- --only=throughput,policy   some parts only (throughput, fixed-rate, policy, revocation, cold, memory)
+//   npm run bench -- --seconds=3 --rounds=1   shorter throughput and fixed-rate parts
+//   npm run bench -- --requests=200000 --cycles=5   fewer memory requests, revocation cycles
 //   npm run bench -- --write-results   also replace the figures in bench/RESULTS.md (full mode only)
 //
 // The report also lands in build/bench/last-run.md and .json.
@@ -26,7 +28,20 @@ import { fixedRate, throughput, type Target } from './stages/throughput.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env['BENCH_QUICK'] === '1';
-const mode = modes[quick ? 'quick' : 'full'];
+const numberArg = (name: string) => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a === undefined ? undefined : Number(a.slice(name.length + 3));
+};
+const mode = structuredClone(modes[quick ? 'quick' : 'full']);
+// Shorter or longer runs of the throughput and fixed-rate parts (debugging on a busy machine).
+const seconds = numberArg('seconds');
+const rounds = numberArg('rounds');
+if (seconds !== undefined) mode.throughput.durationSec = mode.fixedRate.durationSec = seconds;
+if (rounds !== undefined) mode.throughput.rounds = mode.fixedRate.rounds = rounds;
+const requests = numberArg('requests');
+if (requests !== undefined) mode.memory.requests = requests;
+const cycles = numberArg('cycles');
+if (cycles !== undefined) mode.revocation.cycles = cycles;
 const parts = ['throughput', 'fixed-rate', 'policy', 'revocation', 'cold', 'memory'] as const;
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : parts);
@@ -107,12 +122,13 @@ async function main(): Promise<RunResult> {
     const role = await world.role(operationsAcl);
     const loadUser: SeededUser = await world.user({ roleId: role, merchantsAccess: world.merchants.slice(0, 20) });
     const req = { path: '/orders', headers: { authorization: `Bearer ${loadUser.token}`, 'x-merchant-id': loadUser.merchantsAccess[7]! } };
+    const up = [{ name: 'upstream' as const, service: s.upstream }];
     const targets: Target[] = [
-      { key: 'upstream', label: '(1) upstream alone', service: servers.upstream, gateway: false },
-      { key: 'bare', label: '(2) bare Fastify proxy, no auth', service: servers.bare, gateway: false },
-      { key: 'gateway', label: '(3) gateway, wasm, cache-hot principal', service: gateway, gateway: true },
-      { key: 'gatewayNoMemo', label: '(3b) gateway, wasm, decision memo off', service: gatewayNoMemo, gateway: true },
-      { key: 'opa', label: '(4) gateway → OPA server over HTTP per request', service: gatewayOpa, gateway: true },
+      { key: 'upstream', label: '(1) upstream alone', service: s.upstream, gateway: false, helpers: [] },
+      { key: 'bare', label: '(2) bare Fastify proxy, no auth', service: s.bare, gateway: false, helpers: up },
+      { key: 'gateway', label: '(3) gateway, wasm, cache-hot principal', service: gateway, gateway: true, helpers: up },
+      { key: 'gatewayNoMemo', label: '(3b) gateway, wasm, decision memo off', service: gatewayNoMemo, gateway: true, helpers: up },
+      { key: 'opa', label: '(4) gateway → OPA server over HTTP per request', service: gatewayOpa, gateway: true, helpers: [...up, { name: 'opa', service: s.opa }] },
     ];
     for (const t of targets) {
       const res = await fetch(t.service.url + req.path, { headers: req.headers });

@@ -3,6 +3,7 @@
 // Every child is killed when the benchmark exits, however it exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface Service {
@@ -123,3 +124,23 @@ export async function freePort(): Promise<number> {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms,
+ * from /proc (Linux). CPU per request is the benchmark's contention-proof
+ * figure: on a shared machine elapsed times stretch, CPU time much less.
+ * NaN where /proc is not available.
+ */
+export function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux the benchmark targets (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;

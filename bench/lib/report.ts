@@ -110,7 +110,7 @@ export function renderReport(r: RunResult): string {
     parts.push(`### Throughput (${r.mode.connections} connections, ${r.mode.throughput.rounds} × ${r.mode.throughput.durationSec} s per configuration, alternating; medians)`);
     parts.push(
       table(
-        ['configuration', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', '÷ bare proxy', '÷ OPA sidecar', 'non-2xx / errors'],
+        ['configuration', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', '÷ bare proxy', '÷ OPA sidecar', 'CPU µs/req: front', 'upstream', 'OPA', 'non-2xx / errors'],
         r.throughput.map((s) => [
           s.label,
           fmt.int(s.rps),
@@ -119,10 +119,23 @@ export function renderReport(r: RunResult): string {
           fmt.ms(s.p99),
           bare ? fmt.ratio(s.rps / bare.rps) : '—',
           opa ? fmt.ratio(s.rps / opa.rps) : '—',
+          fmt.int(s.cpu.front),
+          s.key === 'upstream' ? '—' : fmt.int(s.cpu.upstream),
+          s.key === 'opa' ? fmt.int(s.cpu.opa) : '—',
           `${s.non2xx} / ${s.errors}`,
         ]),
       ),
     );
+    const gw = r.throughput.find((s) => s.key === 'gateway');
+    if (bare && gw && opa) {
+      parts.push(
+        `CPU per request is each process's user + system time (all threads, from /proc) over the requests it answered; it stretches far ` +
+          `less than elapsed time when the machine is shared. By it, a gateway with a core of its own would serve ` +
+          `${fmt.ratio(bare.cpu.front / gw.cpu.front)} × the bare proxy's requests (${fmt.int(gw.cpu.front)} µs against ${fmt.int(bare.cpu.front)} µs), ` +
+          `and the sidecar design spends ${fmt.int(opa.cpu.front + opa.cpu.opa)} µs per request in gateway and OPA server together, ` +
+          `${fmt.ratio((opa.cpu.front + opa.cpu.opa) / gw.cpu.front)} × the embedded gateway's.`,
+      );
+    }
   }
 
   if (r.fixedRate) {

@@ -3,7 +3,7 @@
 // …) with the same connections, duration, path and headers, so a slow
 // moment of the machine spreads over all of them instead of one; each figure
 // is the median over the rounds.
-import type { Service } from '../lib/processes.ts';
+import { cpuMs, type Service } from '../lib/processes.ts';
 import { load, type LoadResult } from '../lib/load.ts';
 import type { Mode } from '../lib/mode.ts';
 import { benchCall } from '../lib/servers.ts';
@@ -16,6 +16,17 @@ export interface Target {
   service: Service;
   /** A gateway (has /__bench routes). */
   gateway: boolean;
+  /** Other processes that serve this configuration's requests, whose CPU time counts (the upstream, an OPA server). */
+  helpers: { name: 'upstream' | 'opa'; service: Service }[];
+}
+
+/** CPU µs per request of each process involved, for one measurement. */
+export interface CpuPerRequest {
+  /** The process under test: the proxy or gateway (or the upstream itself for configuration 1). */
+  front: number;
+  upstream: number;
+  /** An OPA server's, for configuration 4. */
+  opa: number;
 }
 
 export interface Summary {
@@ -27,11 +38,18 @@ export interface Summary {
   p99: number;
   non2xx: number;
   errors: number;
-  rounds: LoadResult[];
+  /** Medians over the rounds. */
+  cpu: CpuPerRequest;
+  rounds: (LoadResult & { cpu: CpuPerRequest })[];
 }
 
-function summarise(t: Target, rounds: LoadResult[]): Summary {
+function summarise(t: Target, rounds: (LoadResult & { cpu: CpuPerRequest })[]): Summary {
   return {
+    cpu: {
+      front: median(rounds.map((r) => r.cpu.front)),
+      upstream: median(rounds.map((r) => r.cpu.upstream)),
+      opa: median(rounds.map((r) => r.cpu.opa)),
+    },
     key: t.key,
     label: t.label,
     rps: median(rounds.map((r) => r.rps)),
@@ -44,6 +62,18 @@ function summarise(t: Target, rounds: LoadResult[]): Summary {
   };
 }
 
+/** One measurement, with the CPU time each involved process used per answered request. */
+async function measured(t: Target, run: () => Promise<LoadResult>): Promise<LoadResult & { cpu: CpuPerRequest }> {
+  const pid = (s: Service) => s.child.pid;
+  const upstream = t.helpers.find((h) => h.name === 'upstream')?.service;
+  const opa = t.helpers.find((h) => h.name === 'opa')?.service;
+  const before = [cpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
+  const r = await run();
+  const after = [cpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
+  const per = (i: number) => ((after[i]! - before[i]!) * 1000) / Math.max(1, r.requests);
+  return { ...r, cpu: { front: per(0), upstream: per(1), opa: per(2) } };
+}
+
 export interface Request {
   path: string;
   headers: Record<string, string>;
@@ -51,7 +81,7 @@ export interface Request {
 
 export async function throughput(mode: Mode, targets: Target[], req: Request, log: (s: string) => void): Promise<Summary[]> {
   const { warmupSec, rounds, durationSec } = mode.throughput;
-  const results = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
+  const results = new Map<string, (LoadResult & { cpu: CpuPerRequest })[]>(targets.map((t) => [t.key, []]));
   if (warmupSec > 0) {
     for (const t of targets) {
       await load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec: warmupSec });
@@ -59,9 +89,9 @@ export async function throughput(mode: Mode, targets: Target[], req: Request, lo
   }
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
-      const r = await load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec });
+      const r = await measured(t, () => load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec }));
       results.get(t.key)!.push(r);
-      log(`  round ${round}/${rounds} ${t.label}: ${Math.round(r.rps)} rps, p99 ${r.p99} ms${r.non2xx || r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`);
+      log(`  round ${round}/${rounds} ${t.label}: ${Math.round(r.rps)} rps, p99 ${r.p99} ms, CPU ${Math.round(r.cpu.front)} µs/req${r.non2xx || r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`);
     }
   }
   return targets.map((t) => summarise(t, results.get(t.key)!));
@@ -76,12 +106,12 @@ export interface FixedRateResult {
 
 export async function fixedRate(mode: Mode, targets: Target[], req: Request, rate: number, log: (s: string) => void): Promise<FixedRateResult> {
   const { rounds, durationSec } = mode.fixedRate;
-  const results = new Map<string, LoadResult[]>(targets.map((t) => [t.key, []]));
+  const results = new Map<string, (LoadResult & { cpu: CpuPerRequest })[]>(targets.map((t) => [t.key, []]));
   for (const t of targets) if (t.gateway) await benchCall(t.service, 'stages/on', 'POST');
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const t of targets) {
-        const r = await load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec, overallRate: rate });
+        const r = await measured(t, () => load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec, overallRate: rate }));
         results.get(t.key)!.push(r);
         log(`  round ${round}/${rounds} ${t.label} at ${rate} rps: p50 ${r.p50} ms, p99 ${r.p99} ms`);
       }

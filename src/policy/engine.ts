@@ -24,7 +24,7 @@ export class PolicyError extends Error {
 }
 
 export interface PolicyEngineOptions {
-  /** Bound on principals parsed into the wasm (default 32 MB); past it they are parsed again on use. */
+  /** Bound on prepared values parsed into the wasm (default 16 MB); past it they are parsed again on use. */
   arenaMaxBytes?: number;
 }
 
@@ -77,7 +77,7 @@ export class PolicyEngine {
     readonly data: Record<string, unknown>,
     opts: PolicyEngineOptions,
   ) {
-    this.evaluator = WasmEvaluator.from(policy, LINKS, opts.arenaMaxBytes ?? 32 * 1024 * 1024);
+    this.evaluator = WasmEvaluator.from(policy, LINKS, opts.arenaMaxBytes ?? 16 * 1024 * 1024);
     this.decisionEntrypoint = this.evaluator?.entrypoints['authz/decision'] ?? -1;
   }
 
