@@ -8,7 +8,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/.tools/bin"
 opa="$bin/opa"
 
-if [ -x "$opa" ] && "$opa" version 2>/dev/null | grep -q "^Version: ${OPA_VERSION#v}$"; then
+# Read the version first: piping into `grep -q` can SIGPIPE opa, which
+# pipefail would take for a missing install.
+if [ -x "$opa" ] && [[ "$("$opa" version 2>/dev/null || true)" == *"Version: ${OPA_VERSION#v}"* ]]; then
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 [ -f build/policy/policy.wasm ] || bash scripts/build-policy.sh
 rm -rf build/faults build/soak-summary.json
 status=0
-npx vitest run --config test/faults/vitest.config.ts "$@" || status=$?
+npx vitest run --config test/faults/vitest.config.ts --reporter=default --reporter=json --outputFile.json=build/vitest-faults.json "$@" || status=$?
 node -e '
   const fs = require("fs");
   const files = fs.existsSync("build/faults") ? fs.readdirSync("build/faults").map((f) => "build/faults/" + f) : [];
