@@ -77,7 +77,9 @@ export interface PolicyBenchResult {
 
 /** Time per call of `fn` over `durationMs` after a warm-up: the best of five slices, in CPU and elapsed ns. */
 export function timeIt(fn: () => void, durationMs: number): { cpuNs: number; wallNs: number } {
-  for (let i = 0; i < 2000; i++) fn();
+  // Warm until the optimising compiler has had its go (a fixed count is not enough on a busy machine).
+  const warm = performance.now() + Math.min(300, durationMs / 2);
+  for (let i = 0; i < 2000 || performance.now() < warm; i++) fn();
   let cpuNs = Infinity;
   let wallNs = Infinity;
   for (let slice = 0; slice < 5; slice++) {

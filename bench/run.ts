@@ -9,6 +9,7 @@
 //   npm run bench -- --only=throughput,policy   some parts only (throughput, fixed-rate, policy, revocation, cold, memory)
 //   npm run bench -- --seconds=3 --rounds=1   shorter throughput and fixed-rate parts
 //   npm run bench -- --requests=200000 --cycles=5   fewer memory requests, revocation cycles
+//   npm run bench -- --pin[=1/0]      the process under test (and the OPA sidecar) on CPU 1, everything else on CPU 0
 //   npm run bench -- --write-results   also replace the figures in bench/RESULTS.md (full mode only)
 //
 // The report also lands in build/bench/last-run.md and .json.
@@ -18,7 +19,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { modes } from './lib/mode.ts';
 import { renderReport, type RunResult } from './lib/report.ts';
-import { OPA_BIN, startServers, type Servers } from './lib/servers.ts';
+import { OPA_BIN, startServers, type Pinning, type Servers } from './lib/servers.ts';
 import { openStack, operationsAcl, seedWorld, type SeededUser, type Stack } from './lib/stack.ts';
 import type { PolicyBenchResult } from './policy.ts';
 import { coldPaths } from './stages/cold.ts';
@@ -47,6 +48,13 @@ const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : parts);
 for (const p of only) if (!(parts as readonly string[]).includes(p)) throw new Error(`unknown part ${p}; parts: ${parts.join(', ')}`);
 const writeResults = args.includes('--write-results');
+// --pin[=front/rest]: the process under test on its own CPU(s), everything this script starts on the others (default 1/0).
+const pinArg = args.find((a) => a === '--pin' || a.startsWith('--pin='));
+const pin: Pinning | null = pinArg === undefined ? null : (() => {
+  const [front, rest] = (pinArg.includes('=') ? pinArg.slice(6) : '1/0').split('/');
+  return { front: front!, rest: rest! };
+})();
+if (pin) execFileSync('taskset', ['-a', '-pc', pin.rest, String(process.pid)], { stdio: 'ignore' });
 const t0 = performance.now();
 const log = (s: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${s}`);
 
@@ -79,7 +87,9 @@ function machine(): RunResult['machine'] {
 
 /** The policy micro-benchmark in a process of its own. */
 async function policyChild(): Promise<PolicyBenchResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/policy.ts', '--json'], {
+  // On one core: the front CPU when pinned (idle at this point), else wherever the OS puts it.
+  const node = [process.execPath, '--import', 'tsx', 'bench/policy.ts', '--json'];
+  const child = spawn(pin ? 'taskset' : node[0]!, pin ? ['-c', pin.front, ...node] : node.slice(1), {
     env: { ...process.env, BENCH_MS: String(mode.policy.durationMs) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -92,7 +102,7 @@ async function policyChild(): Promise<PolicyBenchResult> {
 
 async function main(): Promise<RunResult> {
   const started = performance.now();
-  const result: RunResult = { mode, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`, machine: machine() };
+  const result: RunResult = { mode, command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`, machine: machine(), pin };
   log(`bench: ${mode.name} mode; parts: ${[...only].join(', ')}`);
 
   if (only.has('policy')) {
@@ -107,7 +117,7 @@ async function main(): Promise<RunResult> {
   try {
     stack = await openStack();
     log(`database and Redis prefix ${stack.prefix} ready; starting servers…`);
-    servers = await startServers(stack.env);
+    servers = await startServers(stack.env, pin);
     const s = servers;
     // Every gateway starts now, in parallel: the second one for revocation and a
     // fresh one for memory stay idle until their part.
@@ -143,37 +153,58 @@ async function main(): Promise<RunResult> {
       capacity = result.throughput.find((s) => s.key === 'bare')!.rps;
       if (!only.has('throughput')) delete result.throughput;
     }
+    // A part that fails is reported and the others still run; the exit code says so.
+    const part = async (name: string, run: () => Promise<void>) => {
+      try {
+        await run();
+      } catch (err) {
+        log(`${name} failed: ${(err as Error).stack ?? String(err)}`);
+        (result.failures ??= []).push(`${name}: ${(err as Error).message}`);
+      }
+    };
     if (only.has('fixed-rate')) {
-      const rate = Math.round(capacity * mode.fixedRate.share);
-      log(`fixed rate ${rate} req/s…`);
-      result.fixedRate = await fixedRate(mode, targets.filter((t) => ['bare', 'gateway', 'gatewayNoMemo'].includes(t.key)), req, rate, log);
+      await part('fixed rate', async () => {
+        result.fixedRate = [];
+        for (const share of mode.fixedRate.shares) {
+          const rate = Math.round(capacity * share);
+          log(`fixed rate ${rate} req/s (${share * 100} % of the bare proxy's capacity)…`);
+          const front = targets.filter((t) => ['bare', 'gateway', 'gatewayNoMemo'].includes(t.key));
+          result.fixedRate.push(await fixedRate(mode, front, req, share, rate, log));
+        }
+      });
     }
     if (second) {
-      log('revocation propagation…');
-      result.revocation = await revocation(
-        mode,
-        { controlPlane: servers.controlPlane, gateways: [gateway, second], world, redisUrl: stack.env['REDIS_URL']!, prefix: stack.prefix },
-        loadUser,
-        capacity,
-        log,
-      );
+      await part('revocation', async () => {
+        log('revocation propagation…');
+        result.revocation = await revocation(
+          mode,
+          { controlPlane: s.controlPlane, gateways: [gateway, second], world, redisUrl: stack!.env['REDIS_URL']!, prefix: stack!.prefix },
+          loadUser,
+          capacity,
+          log,
+        );
+      });
       await second.stop();
     }
     if (only.has('cold')) {
-      log('cold paths…');
-      result.cold = await coldPaths(mode, gateway, stack.redis, loadUser, log);
+      await part('cold paths', async () => {
+        log('cold paths…');
+        result.cold = await coldPaths(mode, gateway, stack!.redis, loadUser, log);
+      });
     }
     if (fresh) {
-      log(`memory over ${mode.memory.requests} requests…`);
-      await Promise.all([gateway.stop(), gatewayNoMemo.stop(), gatewayOpa.stop()]);
-      const users: SeededUser[] = [];
-      for (let i = 0; i < mode.memory.users; i++) {
-        const n = 1 + (i % 20);
-        const from = i % world.merchants.length;
-        const access = Array.from({ length: n }, (_, k) => world.merchants[(from + k) % world.merchants.length]!);
-        users.push(await world.user({ roleId: role, merchantsAccess: access }));
-      }
-      result.memory = await memory(mode, fresh, users, world.merchants, log);
+      await part('memory', async () => {
+        log(`memory over ${mode.memory.requests} requests…`);
+        await Promise.all([gateway.stop(), gatewayNoMemo.stop(), gatewayOpa.stop()]);
+        const users: SeededUser[] = [];
+        for (let i = 0; i < mode.memory.users; i++) {
+          const n = 1 + (i % 20);
+          const from = i % world.merchants.length;
+          const access = Array.from({ length: n }, (_, k) => world.merchants[(from + k) % world.merchants.length]!);
+          users.push(await world.user({ roleId: role, merchantsAccess: access }));
+        }
+        result.memory = await memory(mode, fresh, users, world.merchants, log);
+      });
     }
     return result;
   } finally {
@@ -201,4 +232,4 @@ if (writeResults) {
   log(`figures written to ${file}`);
 }
 process.stdout.write(report);
-process.exit(0);
+process.exit(result.failures?.length ? 1 : 0);

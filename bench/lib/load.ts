@@ -102,3 +102,4 @@ export function background(o: { url: string; connections: number; rate: number; 
     },
   };
 }
+

@@ -26,6 +26,13 @@ export interface StartOptions {
   readyOn?: 'stdout' | 'stderr';
   /** Discard the child's stdout (default: keep it, it carries the ready line). */
   discardStdout?: boolean;
+  /** Run on these CPUs only (`taskset -c`), e.g. "1". */
+  cpus?: string;
+}
+
+/** `command args` wrapped in `taskset -c <cpus>` when asked (taskset execs: the pid is the command's). */
+function pinned(cpus: string | undefined, command: string, args: string[]): [string, string[]] {
+  return cpus === undefined ? [command, args] : ['taskset', ['-c', cpus, command, ...args]];
 }
 
 const running = new Set<ChildProcess>();
@@ -33,15 +40,21 @@ process.once('exit', () => {
   for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-function service(name: string, port: number, child: ChildProcess): Service {
+function service(name: string, port: number, child: ChildProcess, stderr: () => string): Service {
   running.add(child);
-  child.once('exit', () => running.delete(child));
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    running.delete(child);
+    // A server dying in the middle of a run invalidates what follows: say so, with its last words.
+    if (!stopping) console.error(`bench: ${name} exited unexpectedly (code ${code}, signal ${signal}):\n${stderr().slice(-4000)}`);
+  });
   return {
     name,
     port,
     url: `http://127.0.0.1:${port}`,
     child,
     stop: async () => {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
@@ -54,7 +67,8 @@ function service(name: string, port: number, child: ChildProcess): Service {
 /** Starts `node --import tsx <script>` and waits for it to print `listening <port>`. */
 export async function startService(name: string, script: string, opts: StartOptions = {}): Promise<Service> {
   const readyOn = opts.readyOn ?? 'stdout';
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script], {
+  const [command, args] = pinned(opts.cpus, process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script]);
+  const child = spawn(command, args, {
     env: { ...process.env, LOG_LEVEL: 'silent', ...opts.env },
     stdio: ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'],
   });
@@ -83,7 +97,7 @@ export async function startService(name: string, script: string, opts: StartOpti
   });
   // Keep draining what is still piped, so a chatty child never blocks on a full pipe.
   child.stdout?.resume();
-  return service(name, port, child);
+  return service(name, port, child, () => stderr);
 }
 
 /** Starts any command that serves HTTP on `port`, and waits until `readyPath` answers 200. */
@@ -94,13 +108,19 @@ export async function startCommand(
   port: number,
   readyPath: string,
   env: Record<string, string> = {},
+  cpus?: string,
 ): Promise<Service> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  [command, args] = pinned(cpus, command, args);
+  // Its output (stderr, and stdout where a service logs) is kept for a crash report.
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-20_000);
+  });
   child.stderr.on('data', (d: Buffer) => {
     if (stderr.length < 20_000) stderr += d.toString();
   });
-  const s = service(name, port, child);
+  const s = service(name, port, child, () => stderr);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);

@@ -24,8 +24,12 @@ export interface RunResult {
   command: string;
   machine: Machine;
   durationSec?: number;
+  /** CPUs of the process under test and of everything else, when pinned (--pin). */
+  pin?: { front: string; rest: string } | null;
+  /** Parts that failed (the others still ran). */
+  failures?: string[];
   throughput?: Summary[];
-  fixedRate?: FixedRateResult;
+  fixedRate?: FixedRateResult[];
   policy?: PolicyBenchResult;
   revocation?: RevocationResult;
   cold?: ColdCase[];
@@ -48,13 +52,14 @@ export function verdicts(r: RunResult): Verdict[] {
     const x = gw.rps / bare.rps;
     out.push({ target: 'gateway throughput ≥ 0.85 × bare proxy', figure: `${fmt.ratio(x)} ×`, holds: x >= 0.85 });
   }
-  if (r.fixedRate) {
-    const f = (key: string) => r.fixedRate!.summaries.find((s) => s.key === key);
+  const target = r.fixedRate?.[0];
+  if (target) {
+    const f = (key: string) => target.summaries.find((s) => s.key === key);
     const b = f('bare');
     const g = f('gateway');
     if (b && g) {
       const added = g.p99 - b.p99;
-      out.push({ target: `added p99 ≤ 1 ms at ${fmt.int(r.fixedRate.rate)} rps (60 % of bare capacity)`, figure: `${fmt.ms(added)} ms`, holds: added <= 1 });
+      out.push({ target: `added p99 ≤ 1 ms at ${fmt.int(target.rate)} rps (${target.share * 100} % of bare capacity)`, figure: `${fmt.ms(added)} ms`, holds: added <= 1 });
     }
   }
   if (gw && opa) {
@@ -95,8 +100,11 @@ export function renderReport(r: RunResult): string {
   parts.push(`Run: \`${r.command}\` (${r.mode.name} mode), ${m.startedAt}, commit ${m.commit}${r.durationSec ? `, ${Math.round(r.durationSec)} s` : ''}.`);
   parts.push(
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, OPA ${m.opa}; load average at start ${m.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}. ` +
-      `Everything (load generator, servers, PostgreSQL, Redis) on this one machine, over loopback.`,
+      `Everything (load generator, servers, PostgreSQL, Redis) on this one machine, over loopback` +
+      (r.pin ? `; the process under test (and the OPA sidecar) pinned to CPU ${r.pin.front}, the load generator, upstream and control plane to CPU ${r.pin.rest}.` : '; no CPU pinning.'),
   );
+
+  if (r.failures?.length) parts.push(`**Parts that failed:** ${r.failures.map((f) => `\`${f}\``).join('; ')}.`);
 
   const v = verdicts(r);
   if (v.length) {
@@ -138,13 +146,15 @@ export function renderReport(r: RunResult): string {
     }
   }
 
-  if (r.fixedRate) {
-    const f = r.fixedRate;
+  for (const f of r.fixedRate ?? []) {
     const bare = f.summaries.find((s) => s.key === 'bare');
-    parts.push(`### Added latency at a fixed ${fmt.int(f.rate)} req/s (60 % of the bare proxy's capacity; ${r.mode.fixedRate.rounds} × ${r.mode.fixedRate.durationSec} s, medians)`);
+    parts.push(
+      `### Added latency at a fixed ${fmt.int(f.rate)} req/s (${f.share * 100} % of the bare proxy's capacity; open loop, ` +
+        `${r.mode.connections} connections, ${r.mode.fixedRate.rounds} × ${r.mode.fixedRate.durationSec} s, medians)`,
+    );
     parts.push(
       table(
-        ['configuration', 'achieved req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'added p50 ms', 'added p99 ms'],
+        ['configuration', 'achieved req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'CPU µs/req'],
         f.summaries.map((s) => [
           s.label,
           fmt.int(s.rps),
@@ -153,6 +163,7 @@ export function renderReport(r: RunResult): string {
           fmt.ms(s.p99),
           bare && s !== bare ? fmt.ms(s.p50 - bare.p50) : '—',
           bare && s !== bare ? fmt.ms(s.p99 - bare.p99) : '—',
+          fmt.int(s.cpu.front),
         ]),
       ),
     );
@@ -187,7 +198,7 @@ export function renderReport(r: RunResult): string {
     parts.push(
       `Input JSON ${p.inputBytes.realistic} B (realistic) / ${p.inputBytes.typical} B (typical). For \`engine.decide\`, JSON.stringify + UTF-8 encoding of the input is ` +
         `${fmt.pct(p.jsonEncodeShare)} of a realistic decision and JSON.parse of the result ${fmt.pct(p.jsonDecodeShare)}; the rest is the wasm ` +
-        `(parsing the input JSON inside it, evaluating, writing the result). Prepared inputs: ${p.preparedMode}, ${fmt.mb(p.arenaBytes)} MB parsed; ` +
+        `(parsing the input JSON inside it, evaluating, writing the result). Prepared inputs: ${p.preparedMode}, ${fmt.int(p.arenaBytes / 1024)} KB parsed; ` +
         `wasm memory after the run: ${fmt.mb(p.wasmMemoryBytes)} MB.`,
     );
   }

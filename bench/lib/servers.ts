@@ -15,6 +15,16 @@ export interface GatewayOptions {
   decisionLogSample?: number;
 }
 
+/**
+ * CPUs for `--pin`: the process under test (bare proxy or gateway, and the
+ * OPA sidecar, which shares its host) on `front`; the upstream, the control
+ * plane and the load generator on `rest`. Without it the OS places everything.
+ */
+export interface Pinning {
+  front: string;
+  rest: string;
+}
+
 export interface Servers {
   upstream: Service;
   bare: Service;
@@ -25,7 +35,7 @@ export interface Servers {
   stopAll: () => Promise<void>;
 }
 
-export async function startServers(env: Record<string, string>): Promise<Servers> {
+export async function startServers(env: Record<string, string>, pin: Pinning | null = null): Promise<Servers> {
   const started: Service[] = [];
   const keep = <T extends Service>(s: T) => (started.push(s), s);
   const dir = await mkdtemp(join(tmpdir(), 'iam-bench-'));
@@ -36,20 +46,24 @@ export async function startServers(env: Record<string, string>): Promise<Servers
   try {
     const opaPort = await freePort();
     const cpPort = await freePort();
-    const upstreamStarted = startService('upstream', 'bench/upstream.ts').then(keep);
+    const front = pin?.front;
+    const rest = pin?.rest;
+    const upstreamStarted = startService('upstream', 'bench/upstream.ts', { ...(rest && { cpus: rest }) }).then(keep);
     const [upstream, bare, controlPlane, opa] = await Promise.all([
       upstreamStarted,
-      upstreamStarted.then(async (u) => keep(await startService('bare proxy', 'bench/bare-proxy.ts', { env: { UPSTREAM_URL: u.url } }))),
+      upstreamStarted.then(async (u) => keep(await startService('bare proxy', 'bench/bare-proxy.ts', { env: { UPSTREAM_URL: u.url }, ...(front && { cpus: front }) }))),
       startCommand('control plane', process.execPath, ['--import', 'tsx', 'src/server.ts'], cpPort, '/healthz', {
         ...env,
         CONTROL_PLANE_PORT: String(cpPort),
-      }).then(keep),
+      }, rest).then(keep),
       startCommand(
         'opa',
         OPA_BIN,
         ['run', '--server', '--addr', `127.0.0.1:${opaPort}`, '--log-level', 'error', '--disable-telemetry', '--ignore', '*_test.rego', 'policies'],
         opaPort,
         '/health',
+        {},
+        front,
       ).then(keep),
     ]);
 
@@ -73,6 +87,7 @@ export async function startServers(env: Record<string, string>): Promise<Servers
           nodeArgs: ['--expose-gc', ...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [])],
           readyOn: 'stderr',
           discardStdout: true,
+          ...(front && { cpus: front }),
           env: {
             ...env,
             // The decision log is on (denies always, allows sampled) and goes to /dev/null.

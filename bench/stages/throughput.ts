@@ -4,6 +4,7 @@
 // moment of the machine spreads over all of them instead of one; each figure
 // is the median over the rounds.
 import { cpuMs, type Service } from '../lib/processes.ts';
+import { fixedRateLoad } from '../lib/fixed-rate.ts';
 import { load, type LoadResult } from '../lib/load.ts';
 import type { Mode } from '../lib/mode.ts';
 import { benchCall } from '../lib/servers.ts';
@@ -98,27 +99,29 @@ export async function throughput(mode: Mode, targets: Target[], req: Request, lo
 }
 
 export interface FixedRateResult {
+  /** Share of the bare proxy's measured capacity. */
+  share: number;
   rate: number;
   summaries: Summary[];
   /** In-process stage histograms of each gateway target over its fixed-rate runs. */
   stages: Record<string, Record<Stage, HistogramSnapshot> | null>;
 }
 
-export async function fixedRate(mode: Mode, targets: Target[], req: Request, rate: number, log: (s: string) => void): Promise<FixedRateResult> {
+export async function fixedRate(mode: Mode, targets: Target[], req: Request, share: number, rate: number, log: (s: string) => void): Promise<FixedRateResult> {
   const { rounds, durationSec } = mode.fixedRate;
   const results = new Map<string, (LoadResult & { cpu: CpuPerRequest })[]>(targets.map((t) => [t.key, []]));
   for (const t of targets) if (t.gateway) await benchCall(t.service, 'stages/on', 'POST');
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const t of targets) {
-        const r = await measured(t, () => load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec, overallRate: rate }));
+        const r = await measured(t, () => fixedRateLoad({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec, rate }));
         results.get(t.key)!.push(r);
         log(`  round ${round}/${rounds} ${t.label} at ${rate} rps: p50 ${r.p50} ms, p99 ${r.p99} ms`);
       }
     }
     const stages: FixedRateResult['stages'] = {};
     for (const t of targets) if (t.gateway) stages[t.key] = await benchCall(t.service, 'stages');
-    return { rate, summaries: targets.map((t) => summarise(t, results.get(t.key)!)), stages };
+    return { share, rate, summaries: targets.map((t) => summarise(t, results.get(t.key)!)), stages };
   } finally {
     for (const t of targets) if (t.gateway) await benchCall(t.service, 'stages/off', 'POST');
   }
