@@ -183,10 +183,10 @@ export function createGate(deps: GatewayDeps) {
     if (result === undefined) {
       try {
         if (remote === null) {
-          const parts = prepared.parts(claims, user, role, session, merchant, now);
-          result = engine.decidePrepared(parts, {
+          const parts = prepared.parts(claims, user, role, session, merchant, {
             module: route.module, action, merchant_id: named, product_id: product, gateway_ref_id: gatewayRef, maker_id: '',
-          });
+          }, now);
+          result = engine.decidePrepared(parts);
         } else {
           input = decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef, now);
           result = await remote.decide(input);

@@ -5,13 +5,13 @@
 // Evaluation goes through wasm-evaluator.ts (the wasm ABI directly) when the
 // SDK's internals are the expected ones, else through the SDK. The gateway's
 // hot path uses `decidePrepared`: the principal's, the context's and the
-// merchant's JSON are made once per record (PreparedValue) and parsed into
-// the wasm once; only the request's own fields are serialised per call.
+// request's JSON are made once (PreparedValue: per record, per token, per
+// distinct request) and parsed into the wasm once.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import type {
-  AdminInput, AdminResult, ContextInput, DecisionInput, DecisionResult, MerchantRecord, PrincipalInput, RoleCheckInput, RoleCheckResult,
+  AdminInput, AdminResult, ContextInput, DecisionInput, DecisionResult, PrincipalInput, RoleCheckInput, RoleCheckResult,
 } from './types.ts';
 import { PreparedValue, WasmEvaluator, type Link } from './wasm-evaluator.ts';
 
@@ -32,37 +32,39 @@ export interface PolicyEngineOptions {
 export type PreparedMode = 'arena' | 'json' | 'sdk';
 
 /**
- * The parts of a decision input that repeat across requests, each serialised
- * once: reuse a part for as long as what it was made from is unchanged (the
- * principal's records, the token's context, the merchant record).
+ * A decision input as prepared parts, each serialised once: reuse a part for
+ * as long as what it was made from is unchanged (the principal's records, the
+ * token's context, the request's fields and merchant record).
  */
 export interface PreparedParts {
   principal: PreparedValue;
   context: PreparedValue;
-  /** null: the request names no merchant (or one that does not exist). */
-  merchant: PreparedValue | null;
+  request: PreparedValue;
 }
 
-/** A decision request without its merchant record (that is a prepared part). */
+/** A decision request without its merchant record. */
 export type PreparedRequest = Omit<DecisionInput['request'], 'merchant'>;
 
 export const preparePrincipal = (principal: PrincipalInput) => new PreparedValue(JSON.stringify(principal));
 export const prepareContext = (context: ContextInput) => new PreparedValue(JSON.stringify(context));
-export const prepareMerchant = (merchant: MerchantRecord) => new PreparedValue(JSON.stringify(merchant));
+export const prepareRequest = (request: DecisionInput['request']) => {
+  const { merchant, ...rest } = request;
+  return new PreparedValue(requestJson(rest, JSON.stringify(merchant)));
+};
 
 /** Link paths of the evaluator: where prepared parts go in the input (indices used below). */
-const LINKS = [['principal'], ['context'], ['request', 'merchant']] as const;
+const LINKS = [['principal'], ['context'], ['request']] as const;
 const PRINCIPAL = 0;
 const CONTEXT = 1;
-const MERCHANT = 2;
+const REQUEST = 2;
 
 const str = (s: string) => (s === '' ? '""' : JSON.stringify(s));
 
-/** The request's own fields as JSON object members (no braces, no merchant). */
-function requestMembers(r: PreparedRequest): string {
-  const members = `"module":${str(r.module)},"action":${str(r.action)},"merchant_id":${str(r.merchant_id)},"product_id":${str(r.product_id)},` +
-    `"gateway_ref_id":${str(r.gateway_ref_id)},"maker_id":${str(r.maker_id)}`;
-  return r.maker_context === undefined ? members : `${members},"maker_context":${JSON.stringify(r.maker_context)}`;
+/** The request object's JSON, its merchant record given as JSON (`null` for none): a key for sharing request parts, too. */
+export function requestJson(r: PreparedRequest, merchantJson: string): string {
+  const members = `"module":${str(r.module)},"action":${str(r.action)},"merchant":${merchantJson},"merchant_id":${str(r.merchant_id)},` +
+    `"product_id":${str(r.product_id)},"gateway_ref_id":${str(r.gateway_ref_id)},"maker_id":${str(r.maker_id)}`;
+  return r.maker_context === undefined ? `{${members}}` : `{${members},"maker_context":${JSON.stringify(r.maker_context)}}`;
 }
 
 const encoder = new TextEncoder();
@@ -136,12 +138,9 @@ export class PolicyEngine {
       x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x);
     const inputs = arenaCheckInputs();
     const prepared = inputs.map((i) => ({
-      parts: {
-        principal: preparePrincipal(i.principal),
-        context: prepareContext(i.context),
-        merchant: i.request.merchant === null ? null : prepareMerchant(i.request.merchant),
-      },
-      request: { ...i.request, merchant: undefined },
+      principal: preparePrincipal(i.principal),
+      context: prepareContext(i.context),
+      request: prepareRequest(i.request),
     }));
     let ok = true;
     const max = ev.arenaMaxBytes;
@@ -150,7 +149,7 @@ export class PolicyEngine {
       for (let round = 0; round < 2 && ok; round++) {
         for (let k = 0; k < inputs.length && ok; k++) {
           const before = round === 0 ? null : ev.arenaSnapshot();
-          const viaArena = this.evaluatePrepared(prepared[k]!.parts, prepared[k]!.request);
+          const viaArena = this.evaluatePrepared(prepared[k]!);
           const after = before === null ? null : ev.arenaSnapshot();
           const plain = ev.evaluate(this.decisionEntrypoint, JSON.stringify(inputs[k]));
           ok = canonical(viaArena) === canonical(plain) && (before === null || Buffer.compare(before, after!) === 0);
@@ -186,25 +185,26 @@ export class PolicyEngine {
   }
 
   /**
-   * `decide` for an input made of prepared parts and the request's own
-   * fields: the gateway's hot path. The answer is `decide`'s for the same
-   * input (checked for every bundle by checkArena).
+   * `decide` for an input made of prepared parts: the gateway's hot path. The
+   * answer is `decide`'s for the same input (checked for every bundle by
+   * checkArena). Per call the wasm parses nothing but links the parts.
    */
-  decidePrepared(parts: PreparedParts, request: PreparedRequest): DecisionResult {
-    const r = firstResult(this.evaluatePrepared(parts, request) as { result?: DecisionResult }[], 'authz/decision');
+  decidePrepared(parts: PreparedParts): DecisionResult {
+    const r = firstResult(this.evaluatePrepared(parts) as { result?: DecisionResult }[], 'authz/decision');
     return { ...r, allow: r.allow === true };
   }
 
-  private evaluatePrepared(parts: PreparedParts, request: PreparedRequest): unknown {
-    const members = requestMembers(request);
+  private evaluatePrepared(parts: PreparedParts): unknown {
     const ev = this.evaluator;
     if (ev !== null && ev.arenaEnabled) {
-      const links: Link[] = [{ path: PRINCIPAL, value: parts.principal }, { path: CONTEXT, value: parts.context }];
-      if (parts.merchant !== null) links.push({ path: MERCHANT, value: parts.merchant });
-      const rest = parts.merchant === null ? `{"request":{${members},"merchant":null}}` : `{"request":{${members}}}`;
-      return ev.evaluateWith(this.decisionEntrypoint, rest, links);
+      const links: Link[] = [
+        { path: PRINCIPAL, value: parts.principal },
+        { path: CONTEXT, value: parts.context },
+        { path: REQUEST, value: parts.request },
+      ];
+      return ev.evaluateWith(this.decisionEntrypoint, '{}', links);
     }
-    const whole = `{"principal":${parts.principal.json},"context":${parts.context.json},"request":{${members},"merchant":${parts.merchant?.json ?? 'null'}}}`;
+    const whole = `{"principal":${parts.principal.json},"context":${parts.context.json},"request":${parts.request.json}}`;
     return ev === null ? this.policy.evaluate(encoder.encode(whole).buffer, 'authz/decision') : ev.evaluate(this.decisionEntrypoint, whole);
   }
 

@@ -1,15 +1,12 @@
 // The gateway's hot path (PolicyEngine.decidePrepared: principal, context and
-// merchant parsed into the wasm once, linked into each request's input by
-// address) must answer exactly as the SDK evaluating the whole input as JSON.
+// request parsed into the wasm once, linked into each input by address) must answer exactly as the SDK evaluating the whole input as JSON.
 // Checked on a few thousand generated inputs, with the arena emptied often,
 // prepared parts shared between two engines (a policy swap), and the parsed
 // parts' bytes left untouched by evaluations.
 import { readFile } from 'node:fs/promises';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  PolicyEngine, prepareContext, prepareMerchant, preparePrincipal, type PreparedParts, type PreparedRequest,
-} from '../../src/policy/engine.ts';
+import { PolicyEngine, prepareContext, preparePrincipal, prepareRequest, type PreparedParts } from '../../src/policy/engine.ts';
 import type { DecisionInput, PrincipalInput } from '../../src/policy/types.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 
@@ -81,12 +78,8 @@ function generate(seed: number, count: number): DecisionInput[] {
   return out;
 }
 
-function prepare(i: DecisionInput): { parts: PreparedParts; request: PreparedRequest } {
-  const { merchant, ...request } = i.request;
-  return {
-    parts: { principal: preparePrincipal(i.principal), context: prepareContext(i.context), merchant: merchant === null ? null : prepareMerchant(merchant) },
-    request,
-  };
+function prepare(i: DecisionInput): PreparedParts {
+  return { principal: preparePrincipal(i.principal), context: prepareContext(i.context), request: prepareRequest(i.request) };
 }
 
 function expected(i: DecisionInput) {
@@ -105,7 +98,7 @@ describe('prepared decision inputs', () => {
     for (let pass = 0; pass < 2; pass++) {
       for (let k = 0; k < inputs.length; k++) {
         const want = expected(inputs[k]!);
-        const got = engine.decidePrepared(prepared[k]!.parts, prepared[k]!.request);
+        const got = engine.decidePrepared(prepared[k]!);
         if (JSON.stringify(sorted(got)) !== JSON.stringify(sorted(want))) {
           throw new Error(`input ${k}: ${JSON.stringify(inputs[k])}\nwanted ${JSON.stringify(want)}\ngot ${JSON.stringify(got)}`);
         }
@@ -122,10 +115,10 @@ describe('prepared decision inputs', () => {
     const engine = await PolicyEngine.load('build/policy');
     const inputs = generate(11, 300);
     const prepared = inputs.map(prepare);
-    for (const p of prepared) engine.decidePrepared(p.parts, p.request);
+    for (const p of prepared) engine.decidePrepared(p);
     const evaluator = (engine as unknown as { evaluator: { arenaSnapshot(): Uint8Array } }).evaluator;
     const before = evaluator.arenaSnapshot();
-    for (let round = 0; round < 3; round++) for (const p of prepared) engine.decidePrepared(p.parts, p.request);
+    for (let round = 0; round < 3; round++) for (const p of prepared) engine.decidePrepared(p);
     expect(Buffer.compare(before, evaluator.arenaSnapshot())).toBe(0);
   });
 
@@ -135,8 +128,8 @@ describe('prepared decision inputs', () => {
     const prepared = inputs.map(prepare);
     for (let k = 0; k < inputs.length; k++) {
       const want = JSON.stringify(sorted(expected(inputs[k]!)));
-      expect(JSON.stringify(sorted(a.decidePrepared(prepared[k]!.parts, prepared[k]!.request)))).toBe(want);
-      expect(JSON.stringify(sorted(b.decidePrepared(prepared[k]!.parts, prepared[k]!.request)))).toBe(want);
+      expect(JSON.stringify(sorted(a.decidePrepared(prepared[k]!)))).toBe(want);
+      expect(JSON.stringify(sorted(b.decidePrepared(prepared[k]!)))).toBe(want);
     }
   });
 

@@ -1,0 +1,79 @@
+// The gate's prepared parts (gateway/prepared-input.ts) stand for exactly the
+// input the decision log shows: same answers as deciding the whole input, a
+// part remade when a record object is replaced or the session expires, and
+// shared (not parsed again) when a reloaded record has the same content.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PreparedInputs } from '../../gateway/prepared-input.ts';
+import type { GatewayClaims } from '../../gateway/token-verifier.ts';
+import { PolicyEngine, type PreparedRequest } from '../../src/policy/engine.ts';
+import { merchantInput, principalInput } from '../../src/principal/build.ts';
+import type { MerchantRecordCached, RoleRecord, SessionRecord, UserRecord } from '../../src/principal/records.ts';
+
+let engine: PolicyEngine;
+beforeAll(async () => {
+  engine = await PolicyEngine.load('build/policy');
+});
+
+const user = (over: Partial<UserRecord> = {}): UserRecord => ({
+  id: 'u1', tenantId: 't', type: 'RESELLER', resellerId: 'r1', merchantId: null, roleId: 'role', status: 'ACTIVE',
+  merchantsAccess: ['m1', 'm2'], merchantResellers: { m1: 'r1', m2: 'r1' }, productIds: [], gatewayRefIds: [], ...over,
+});
+const role = (over: Partial<RoleRecord> = {}): RoleRecord => ({ id: 'role', tenantId: 't', enabled: true, acl: { orders: 'RW' }, ...over });
+const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({ id: 's1', userId: 'u1', active: true, expiresAt: Date.now() + 60_000, ...over });
+const merchant = (id = 'm1'): MerchantRecordCached => ({ id, tenantId: 't', resellerId: 'r1' });
+const claims: GatewayClaims = { sub: 'u1', tid: 't', sid: 's1', ctx_type: 'RESELLER', ctx_id: 'r1', jti: 'j', exp: 0 };
+const request = (over: Partial<PreparedRequest> = {}): PreparedRequest => ({
+  module: 'orders', action: 'read', merchant_id: 'm1', product_id: '', gateway_ref_id: '', maker_id: '', ...over,
+});
+
+function whole(u: UserRecord, r: RoleRecord | null, s: SessionRecord | null, m: MerchantRecordCached | null, req: PreparedRequest, now: number) {
+  return engine.decide({ principal: principalInput(u, r, s, now), context: { type: claims.ctx_type, id: claims.ctx_id }, request: { ...req, merchant: merchantInput(m) } });
+}
+
+describe('prepared decision inputs of the gate', () => {
+  it('decide as the whole input does, across record changes, merchants, actions and expiry', () => {
+    const inputs = new PreparedInputs();
+    const now = Date.now();
+    const cases: [UserRecord, RoleRecord | null, SessionRecord | null, MerchantRecordCached | null, PreparedRequest][] = [
+      [user(), role(), session(), merchant(), request()],
+      [user(), role(), session(), merchant('m2'), request({ merchant_id: 'm2', action: 'write' })],
+      [user(), role(), session(), merchant('m3'), request({ merchant_id: 'm3' })],
+      [user(), role(), session(), null, request({ merchant_id: '' })],
+      [user({ status: 'DISABLED' }), role(), session(), merchant(), request()],
+      [user(), role({ enabled: false }), session(), merchant(), request()],
+      [user(), role({ acl: { orders: 'R' } }), session(), merchant(), request({ action: 'write' })],
+      [user(), null, session(), merchant(), request()],
+      [user(), role(), session({ expiresAt: now - 1 }), merchant(), request()],
+      [user(), role(), session({ active: false }), merchant(), request()],
+      [user(), role(), null, merchant(), request()],
+      [user({ productIds: ['p1'] }), role(), session(), merchant(), request({ product_id: 'p2' })],
+    ];
+    const answers = new Set<string>();
+    for (const [u, r, s, m, req] of cases) {
+      const got = engine.decidePrepared(inputs.parts(claims, u, r, s, m, req, now));
+      expect(got).toEqual(whole(u, r, s, m, req, now));
+      answers.add(JSON.stringify(got.reasons));
+    }
+    expect(answers.size).toBeGreaterThan(5);
+  });
+
+  it('remakes the principal when its session expires, and shares parts of records reloaded unchanged', () => {
+    const inputs = new PreparedInputs();
+    const s = session({ expiresAt: 1_000_000 });
+    const [u, r] = [user(), role()];
+    const before = inputs.parts(claims, u, r, s, merchant(), request(), 999_999);
+    expect(engine.decidePrepared(before).allow).toBe(true);
+    const after = inputs.parts(claims, u, r, s, merchant(), request(), 1_000_001);
+    expect(after.principal).not.toBe(before.principal);
+    expect(engine.decidePrepared(after).reasons).toEqual(['SESSION_REVOKED']);
+
+    // A reload gives new objects with the same content: the same parts come back.
+    const again = inputs.parts(claims, user(), role(), session({ expiresAt: 1_000_000 }), merchant(), request(), 999_999);
+    expect(again.principal).toBe(before.principal);
+    expect(again.request).toBe(before.request);
+    // A changed record gives a new part.
+    const changed = inputs.parts(claims, user({ merchantsAccess: ['m2'] }), r, s, merchant(), request(), 999_999);
+    expect(changed.principal).not.toBe(before.principal);
+    expect(engine.decidePrepared(changed).reasons).toEqual(['MERCHANT_ACCESS_DENIED']);
+  });
+});
