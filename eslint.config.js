@@ -24,6 +24,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
+  // The boundary (docs/architecture.md#core): both services build on core/,
+  // neither reaches into the other, and core/ knows neither.
+  {
+    files: ['gateway/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)src/', message: 'the gateway imports core/, never the control plane (src/)' }] }] },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)gateway/', message: 'the control plane imports core/, never the gateway' }] }] },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(src|gateway)/', message: 'core/ is shared by both services and imports neither' }] }],
+    },
+  },
   { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

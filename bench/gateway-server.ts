@@ -5,12 +5,12 @@
 // measurements. Prints `listening <port>` on stderr (stdout is the log).
 // Run with --expose-gc so /__bench/memory can collect before measuring.
 import { collectDefaultMetrics } from 'prom-client';
-import { loadConfig } from '../src/config/env.ts';
+import { loadGatewayConfig } from '../gateway/config.ts';
 import { buildGateway } from '../gateway/app.ts';
 import { closeGatewayDeps, createGatewayDeps } from '../gateway/create-deps.ts';
-import { StageTimer } from '../gateway/stage-timing.ts';
+import { StageTimer } from '../gateway/ops/stage-timing.ts';
 
-const config = loadConfig();
+const config = loadGatewayConfig();
 const deps = await createGatewayDeps(config, { watchPolicy: false });
 collectDefaultMetrics({ register: deps.metrics.registry });
 const app = await buildGateway(deps);

@@ -9,11 +9,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
-import { PolicyEngine } from '../src/policy/engine.ts';
-import type { MerchantRecordCached, RoleRecord, SessionRecord, UserRecord } from '../src/principal/records.ts';
-import { PreparedInputs } from '../gateway/prepared-input.ts';
-import type { GatewayClaims } from '../gateway/token-verifier.ts';
-import type { DecisionInput, DecisionResult } from '../src/policy/types.ts';
+import { PolicyEngine } from '../core/policy/engine.ts';
+import type { MerchantRecordCached, RoleRecord, SessionRecord, UserRecord } from '../core/principal/records.ts';
+import { PreparedInputs } from '../gateway/policy/prepared-input.ts';
+import type { GatewayClaims } from '../gateway/tokens/token-verifier.ts';
+import type { DecisionInput, DecisionResult } from '../core/policy/types.ts';
 
 export const realisticInput: DecisionInput = {
   principal: {

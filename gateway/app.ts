@@ -3,13 +3,13 @@
 // are /healthz, /readyz and /metrics; every other path is the proxy route,
 // whose onRequest hook (gate.ts) decides before any body is read.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { clientTimeouts } from '../src/http/client-limits.ts';
-import { installErrorHandler } from '../src/http/error-handler.ts';
-import { frameworkErrors } from '../src/http/framework-errors.ts';
-import { bodyTooLarge, capped } from './body-limit.ts';
+import { clientTimeouts } from '../core/http/client-limits.ts';
+import { installErrorHandler } from '../core/http/error-handler.ts';
+import { frameworkErrors } from '../core/http/framework-errors.ts';
+import { bodyTooLarge, capped } from './proxy/body-limit.ts';
 import type { GatewayDeps } from './deps.ts';
-import { createGate } from './gate.ts';
-import { registerProxy } from './proxy.ts';
+import { createGate } from './pipeline/gate.ts';
+import { registerProxy } from './proxy/forward.ts';
 
 export interface GatewayBuildOptions {
   logger?: boolean;
@@ -46,7 +46,7 @@ export async function buildGateway(deps: GatewayDeps, opts: GatewayBuildOptions 
   app.get('/readyz', async (_req, reply) => {
     const [redis, postgres] = await Promise.all([
       deps.redis.ping().then(() => true, () => false),
-      deps.orm.em.getConnection().execute('select 1').then(() => true, () => false),
+      deps.postgres.query('select 1').then(() => true, () => false),
     ]);
     // Ready with a policy (always loaded: a gateway without one never starts),
     // the control plane's keys, and somewhere to read principals from.

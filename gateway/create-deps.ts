@@ -2,23 +2,22 @@
 // table and a policy bundle that loads (fail closed); tolerates Redis, the
 // control plane and PostgreSQL being down at boot (it becomes ready when
 // they are back: readiness says which).
-import { MikroORM } from '@mikro-orm/postgresql';
 import pino, { type DestinationStream } from 'pino';
-import type { Config } from '../src/config/env.ts';
-import { ormOptions, withIdleCheck } from '../src/db/orm.ts';
-import { connectRedis, createRedis } from '../src/infra/redis.ts';
-import { loggerOptions } from '../src/infra/logger.ts';
-import { createApprovalHook } from './approval-hook.ts';
-import { AuthzChangeSubscriber } from './authz-subscriber.ts';
-import { DecisionLog } from './decision-log.ts';
+import { connectRedis, createRedis } from '../core/infra/redis.ts';
+import { loggerOptions } from '../core/infra/logger.ts';
+import { createApprovalHook } from './approvals/hold.ts';
+import { AuthzChangeSubscriber } from './principal/authz-subscriber.ts';
+import { DecisionLog } from './policy/decision-log.ts';
+import type { GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './deps.ts';
-import { JwksKeys } from './jwks.ts';
-import { OpaHttpDecider } from './opa-http.ts';
-import { GatewayMetrics } from './metrics.ts';
-import { PolicyHolder } from './policy-holder.ts';
-import { PrincipalCache, type PrincipalCacheOptions } from './principal-cache.ts';
-import { loadRouteTable } from './route-table.ts';
-import { TokenVerifier } from './token-verifier.ts';
+import { openPostgres, poolRows } from './principal/postgres.ts';
+import { JwksKeys } from './tokens/jwks.ts';
+import { OpaHttpDecider } from './policy/opa-http.ts';
+import { GatewayMetrics } from './ops/metrics.ts';
+import { PolicyHolder } from './policy/policy-holder.ts';
+import { PrincipalCache, type PrincipalCacheOptions } from './principal/cache.ts';
+import { loadRouteTable } from '../core/routes/route-table.ts';
+import { TokenVerifier } from './tokens/token-verifier.ts';
 
 export interface GatewayDepsOptions {
   /** Least time between JWKS refetches caused by unknown `kid`s (default 10 s). */
@@ -31,24 +30,15 @@ export interface GatewayDepsOptions {
   logDestination?: DestinationStream;
 }
 
-export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions = {}): Promise<GatewayDeps> {
+export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDepsOptions = {}): Promise<GatewayDeps> {
   const options = loggerOptions(config.LOG_LEVEL, 'gateway');
   const log = opts.logDestination ? pino(options, opts.logDestination) : pino(options);
   const routes = loadRouteTable(config.GATEWAY_ROUTES);
   const metrics = new GatewayMetrics();
   const policy = await PolicyHolder.load(config.POLICY_DIR, log, metrics, opts.policyDebounceMs);
 
-  // Short timeouts: a PostgreSQL that does not answer turns into a 503
-  // within seconds, never into requests piling up. statement_timeout is the
-  // server's; query_timeout covers a server (or path) that stopped answering
-  // on a connection the pool already holds.
-  const base = ormOptions(config.DATABASE_URL);
-  const orm = await MikroORM.init({
-    ...base,
-    connect: false,
-    pool: withIdleCheck({ min: 0, max: 10, idleTimeoutMillis: 10_000, acquireTimeoutMillis: 2000 }),
-    driverOptions: { connection: { statement_timeout: 2000, query_timeout: 2500, connectionTimeoutMillis: 2000 } },
-  });
+  // Connects lazily: a PostgreSQL that is down at boot is not fatal.
+  const postgres = openPostgres(config.DATABASE_URL);
 
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'gateway' });
   await connectRedis(redis);
@@ -65,7 +55,7 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
   tokens = new TokenVerifier(keys, { hit: metrics.tokenCacheHit, miss: metrics.tokenCacheMiss });
   await keys.start();
 
-  const principals = new PrincipalCache(orm, redis, metrics, opts.cache);
+  const principals = new PrincipalCache(poolRows(postgres), redis, metrics, opts.cache);
   const changes = new AuthzChangeSubscriber(config.REDIS_URL, config.REDIS_KEY_PREFIX, principals, metrics, log);
   await changes.start();
   if (opts.watchPolicy !== false) policy.watch();
@@ -73,7 +63,7 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
   return {
     config,
     log,
-    orm,
+    postgres,
     redis,
     policy,
     routes,
@@ -83,7 +73,7 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
     changes,
     metrics,
     decisions: new DecisionLog(log.child({ log: 'decision' }), config.DECISION_LOG_SAMPLE),
-    approvals: createApprovalHook({ orm, config }),
+    approvals: createApprovalHook({ pool: postgres, config }),
     remoteDecider: config.GATEWAY_DECISION_ENGINE === 'opa-http' ? new OpaHttpDecider(config.OPA_URL) : null,
     stages: null,
   };
@@ -95,5 +85,5 @@ export async function closeGatewayDeps(deps: GatewayDeps): Promise<void> {
   deps.changes.close();
   deps.redis.disconnect();
   await deps.remoteDecider?.close();
-  await deps.orm.close();
+  await deps.postgres.end();
 }

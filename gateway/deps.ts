@@ -1,33 +1,34 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '../src/config/env.ts';
-import type { AuthzChangeSubscriber } from './authz-subscriber.ts';
-import type { DecisionLog } from './decision-log.ts';
-import type { JwksKeys } from './jwks.ts';
-import type { OpaHttpDecider } from './opa-http.ts';
-import type { GatewayMetrics } from './metrics.ts';
-import type { PolicyHolder } from './policy-holder.ts';
-import type { PrincipalCache } from './principal-cache.ts';
-import type { GatewayRoute } from './route-table.ts';
-import type { StageTimer } from './stage-timing.ts';
-import type { TokenVerifier } from './token-verifier.ts';
+import type { GatewayConfig } from './config.ts';
+import type { AuthzChangeSubscriber } from './principal/authz-subscriber.ts';
+import type { DecisionLog } from './policy/decision-log.ts';
+import type { JwksKeys } from './tokens/jwks.ts';
+import type { OpaHttpDecider } from './policy/opa-http.ts';
+import type { GatewayMetrics } from './ops/metrics.ts';
+import type { PolicyHolder } from './policy/policy-holder.ts';
+import type { PrincipalCache } from './principal/cache.ts';
+import type { GatewayRoute } from '../core/routes/route-table.ts';
+import type { StageTimer } from './ops/stage-timing.ts';
+import type { TokenVerifier } from './tokens/token-verifier.ts';
 
 /**
  * Hook point for routes with `approval` (maker-checker): called for an
  * allowed write whose method the route lists. Returns true when it answered
  * the request itself (202 with an approval id) instead of forwarding it.
- * gateway/approval-hook.ts provides it; a gateway without one refuses such
+ * gateway/approvals/hold.ts provides it; a gateway without one refuses such
  * writes (503) rather than forwarding them unapproved.
  */
 export type ApprovalHook = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 
 /** Everything one gateway process uses; nothing here is shared with another gateway but Redis and PostgreSQL. */
 export interface GatewayDeps {
-  config: Config;
+  config: GatewayConfig;
   log: Logger;
-  orm: MikroORM;
+  /** Principal records and held approvals, in plain SQL. */
+  postgres: pg.Pool;
   /** Commands (cache reads and write-backs). The change channel has its own connection. */
   redis: Redis;
   policy: PolicyHolder;

@@ -2,12 +2,12 @@
 // GATEWAY_PORT, sharing Redis and PostgreSQL and nothing else.
 import closeWithGrace from 'close-with-grace';
 import { collectDefaultMetrics } from 'prom-client';
-import { ConfigError, loadConfig } from '../src/config/env.ts';
+import { ConfigError, loadGatewayConfig } from './config.ts';
 import { buildGateway } from './app.ts';
 import { closeGatewayDeps, createGatewayDeps } from './create-deps.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadGatewayConfig();
   const deps = await createGatewayDeps(config);
   collectDefaultMetrics({ register: deps.metrics.registry });
   const app = await buildGateway(deps);

@@ -8,7 +8,7 @@ import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { openOrm, migrate } from '../src/db/orm.ts';
-import { generateSigningKeyPem } from '../src/auth/keys.ts';
+import { generateSigningKeyPem } from '../core/tokens/keys.ts';
 
 const adminUrl = process.env['TEST_DATABASE_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';

@@ -13,7 +13,7 @@
 // heavier client would itself become the bottleneck and the queue it builds
 // would be measured as latency.
 import { connect, type Socket } from 'node:net';
-import { FineHistogram } from '../../gateway/stage-timing.ts';
+import { FineHistogram } from '../../gateway/ops/stage-timing.ts';
 import type { LoadResult } from './load.ts';
 
 interface Conn {

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once, type EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
-import { FineHistogram } from '../../gateway/stage-timing.ts';
+import { FineHistogram } from '../../gateway/ops/stage-timing.ts';
 
 export interface LoadResult {
   /** Responses per second over the run. */

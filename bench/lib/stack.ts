@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { createControlPlaneDeps, closeControlPlaneDeps } from '../../src/app/create-deps.ts';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import { openSession } from '../../src/auth/sessions.ts';
-import { generateSigningKeyPem } from '../../src/auth/keys.ts';
+import { generateSigningKeyPem } from '../../core/tokens/keys.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { migrate, openOrm } from '../../src/db/orm.ts';
 import { Merchant } from '../../src/merchants/merchant.entity.ts';

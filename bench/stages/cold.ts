@@ -6,9 +6,9 @@
 // verification for the token case).
 import { Pool } from 'undici';
 import type { Redis } from 'ioredis';
-import { recordKey } from '../../src/principal/cache-keys.ts';
-import type { HistogramSnapshot, Stage } from '../../gateway/stage-timing.ts';
-import { FineHistogram } from '../../gateway/stage-timing.ts';
+import { recordKey } from '../../core/principal/cache-keys.ts';
+import type { HistogramSnapshot, Stage } from '../../gateway/ops/stage-timing.ts';
+import { FineHistogram } from '../../gateway/ops/stage-timing.ts';
 import type { Service } from '../lib/processes.ts';
 import type { Mode } from '../lib/mode.ts';
 import { benchCall } from '../lib/servers.ts';

@@ -15,7 +15,7 @@
 // control plane's own request handling).
 import { Pool } from 'undici';
 import { Redis } from 'ioredis';
-import { authzChannel } from '../../src/changes/authz-changes.ts';
+import { authzChannel } from '../../core/changes/authz-changes.ts';
 import { operationsAcl, type World, type SeededUser } from '../lib/stack.ts';
 import type { Service } from '../lib/processes.ts';
 import type { Mode } from '../lib/mode.ts';

@@ -9,7 +9,7 @@ import { load, type LoadResult } from '../lib/load.ts';
 import type { Mode } from '../lib/mode.ts';
 import { benchCall } from '../lib/servers.ts';
 import { median } from '../lib/stats.ts';
-import type { HistogramSnapshot, Stage } from '../../gateway/stage-timing.ts';
+import type { HistogramSnapshot, Stage } from '../../gateway/ops/stage-timing.ts';
 
 export interface Target {
   key: string;

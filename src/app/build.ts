@@ -5,10 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { loggerOptions } from '../infra/logger.ts';
-import { clientTimeouts } from '../http/client-limits.ts';
-import { installErrorHandler } from '../http/error-handler.ts';
-import { frameworkErrors } from '../http/framework-errors.ts';
+import { loggerOptions } from '../../core/infra/logger.ts';
+import { clientTimeouts } from '../../core/http/client-limits.ts';
+import { installErrorHandler } from '../../core/http/error-handler.ts';
+import { ormErrors } from '../http/orm-errors.ts';
+import { frameworkErrors } from '../../core/http/framework-errors.ts';
 import { refuseUnstorableText } from '../http/unstorable-text.ts';
 import { strictBodyValidator } from '../http/validation.ts';
 import type { ControlPlaneDeps } from './deps.ts';
@@ -44,7 +45,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
   app.addHook('onRequest', async (request) => {
     request.em = deps.orm.em.fork();
   });
-  installErrorHandler(app);
+  installErrorHandler(app, ormErrors);
   app.addHook('preValidation', refuseUnstorableText);
 
   await app.register(swagger, {

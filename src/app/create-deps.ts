@@ -3,12 +3,12 @@
 import type { Config } from '../config/env.ts';
 import { requireSecrets } from '../config/env.ts';
 import { openOrm } from '../db/orm.ts';
-import { connectRedis, createRedis } from '../infra/redis.ts';
-import { PolicyEngine } from '../policy/engine.ts';
-import { signingKeyFromPem } from '../auth/keys.ts';
+import { connectRedis, createRedis } from '../../core/infra/redis.ts';
+import { PolicyEngine } from '../../core/policy/engine.ts';
+import { signingKeyFromPem } from '../../core/tokens/keys.ts';
 import { TokenSigner } from '../auth/token-signer.ts';
 import { Mailer } from '../mail/mailer.ts';
-import { AuthzChangePublisher } from '../changes/authz-changes.ts';
+import { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 
 export async function createControlPlaneDeps(config: Config, onError: (err: unknown) => void = () => {}): Promise<ControlPlaneDeps> {

@@ -1,10 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
-import type { PolicyEngine } from '../policy/engine.ts';
+import type { PolicyEngine } from '../../core/policy/engine.ts';
 import type { TokenSigner } from '../auth/token-signer.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { AuthzChangePublisher } from '../changes/authz-changes.ts';
+import type { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
 
 /** Everything the control plane's routes use, built once in server.ts (or a test) and passed in. */
 export interface ControlPlaneDeps {

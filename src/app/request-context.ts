@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessClaims } from '../auth/claims.ts';
-import type { ContextInput, PrincipalInput } from '../policy/types.ts';
-import type { RoleRecord, SessionRecord, UserRecord } from '../principal/records.ts';
+import type { ContextInput, PrincipalInput } from '../../core/policy/types.ts';
+import type { RoleRecord, SessionRecord, UserRecord } from '../../core/principal/records.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 
 /** The authenticated caller of a control-plane request. */

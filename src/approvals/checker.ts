@@ -7,14 +7,15 @@ import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 import { catalogueSet } from '../modules/catalogue.ts';
-import type { ContextInput, DecisionInput, DecisionResult } from '../policy/types.ts';
-import { merchantInput } from '../principal/build.ts';
-import { loadMerchantRecord } from '../principal/load.ts';
-import type { MerchantRecordCached } from '../principal/records.ts';
+import type { ContextInput, DecisionInput, DecisionResult } from '../../core/policy/types.ts';
+import { merchantInput } from '../../core/principal/build.ts';
+import { loadMerchantRecord } from '../../core/principal/load.ts';
+import { emRows } from '../db/rows.ts';
+import type { MerchantRecordCached } from '../../core/principal/records.ts';
 import type { Approval } from './approval.entity.ts';
-import type { StoredControlPlaneAction } from './stored-request.ts';
+import type { StoredControlPlaneAction } from '../../core/approvals/stored-request.ts';
 
 export type MerchantLookup = (id: string) => Promise<MerchantRecordCached | null>;
 
@@ -24,7 +25,7 @@ export function merchantLookup(em: EntityManager, tenantId: string): MerchantLoo
   return (id) => {
     let m = seen.get(id);
     if (!m) {
-      m = loadMerchantRecord(em, id).then((r) => (r && r.tenantId === tenantId ? r : null));
+      m = loadMerchantRecord(emRows(em), id).then((r) => (r && r.tenantId === tenantId ? r : null));
       seen.set(id, m);
     }
     return m;
@@ -110,7 +111,7 @@ export async function decidableModules(request: FastifyRequest, lookup: Merchant
   const { policy, config } = request.server.deps;
   const { context } = request.actor;
   const merchant = context.type === 'MERCHANT' ? await lookup(context.id) : null;
-  return [...catalogueSet(policy, config.GATEWAY_ROUTES)].filter((module) =>
+  return [...catalogueSet(policy, config)].filter((module) =>
     policy.decide(approveInput(request.actor, {
       module,
       merchant,

@@ -12,9 +12,9 @@ import type { AuditActor } from '../audit/record.ts';
 import { recordAudit } from '../audit/record.ts';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
 import { revokeSessions } from '../auth/sessions.ts';
-import type { AuthzChange } from '../changes/authz-changes.ts';
-import { ApiError, conflict, notFound } from '../http/errors.ts';
-import type { AdminInput } from '../policy/types.ts';
+import type { AuthzChange } from '../../core/changes/authz-changes.ts';
+import { ApiError, conflict, notFound } from '../../core/http/errors.ts';
+import type { AdminInput } from '../../core/policy/types.ts';
 import { checkAcl } from '../roles/acl.ts';
 import { Role } from '../roles/role.entity.ts';
 import { findRoleInScope, roleFact } from '../roles/scope.ts';
@@ -26,7 +26,7 @@ import { targetFact, userAudit } from '../users/view.ts';
 import type { Approval } from './approval.entity.ts';
 import type { Maker } from './maker.ts';
 import { createApproval, type NewApproval } from './store.ts';
-import type { RolePatch, StoredControlPlaneAction } from './stored-request.ts';
+import type { RolePatch, StoredControlPlaneAction } from '../../core/approvals/stored-request.ts';
 
 export type ApprovalSetting = keyof Tenant['approvals'];
 

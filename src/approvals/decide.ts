@@ -7,18 +7,20 @@
 // gets 409. Execution happens after that commit (never an HTTP call inside a
 // transaction) and its outcome is recorded in a second transaction.
 import type { FastifyRequest } from 'fastify';
-import { loadRouteTable, type GatewayRoute } from '../../gateway/route-table.ts';
-import { forwardApproved } from '../../gateway/approval-forward.ts';
+import type { GatewayRoute } from '../../core/routes/route-table.ts';
+import { gatewayRoutes } from '../config/routes.ts';
+import type { Config } from '../config/env.ts';
+import { forwardApproved } from '../../core/approvals/forward.ts';
 import { auditActor } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 import type { Approval, ApprovalStatus } from './approval.entity.ts';
 import { merchantLookup, requireChecker } from './checker.ts';
 import { executeControlPlaneAction } from './control-plane.ts';
 import { loadMaker, makerWriteDecision } from './maker.ts';
 import { expireDue, readApproval, transition } from './store.ts';
-import type { ApprovalResult, StoredGatewayRequest } from './stored-request.ts';
-import { approvalAudit } from './view.ts';
+import type { ApprovalResult, StoredGatewayRequest } from '../../core/approvals/stored-request.ts';
+import { approvalAudit } from '../../core/approvals/audit.ts';
 
 /** The approval in the caller's tenant (else 404), expired first when its time has passed. */
 export async function currentApproval(request: FastifyRequest, id: string): Promise<Approval> {
@@ -79,13 +81,9 @@ function outcomeOf(result: ApprovalResult): Record<string, unknown> {
   return {};
 }
 
-const routeTables = new Map<string, GatewayRoute[]>();
-
-/** The control plane's copy of the gateway route table (GATEWAY_ROUTES), read once. */
-function upstreamRoute(file: string, prefix: string, module: string): GatewayRoute | null {
-  let routes = routeTables.get(file);
-  if (!routes) routeTables.set(file, (routes = loadRouteTable(file)));
-  return routes.find((r) => r.prefix === prefix && r.module === module) ?? null;
+/** The route of a stored request in the control plane's copy of the route table. */
+function upstreamRoute(config: Pick<Config, 'GATEWAY_ROUTES'>, prefix: string, module: string): GatewayRoute | null {
+  return gatewayRoutes(config).find((r) => r.prefix === prefix && r.module === module) ?? null;
 }
 
 /**
@@ -104,7 +102,7 @@ async function executeGatewayRequest(request: FastifyRequest, approval: Approval
     const result = { code: 'MAKER_NOT_PERMITTED', message: 'the maker may no longer make this request', reasons: decision?.reasons ?? ['USER_NOT_FOUND'] };
     return finish(request, approval, 'FAILED', result);
   }
-  const route = upstreamRoute(deps.config.GATEWAY_ROUTES, stored.route, approval.module);
+  const route = upstreamRoute(deps.config, stored.route, approval.module);
   if (route === null) {
     return finish(request, approval, 'FAILED', { code: 'ROUTE_NOT_FOUND', message: `no route ${stored.route} for module ${approval.module} in the route table` });
   }

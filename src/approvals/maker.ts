@@ -4,13 +4,14 @@
 // outlives the maker's session, so the session does not count here; the
 // user's status, role and merchant access do, in the context it acted in.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ContextInput, DecisionResult, PrincipalInput } from '../policy/types.ts';
-import type { PolicyEngine } from '../policy/engine.ts';
-import { merchantInput, principalInput } from '../principal/build.ts';
-import { loadMerchantRecord, loadRoleRecord, loadUserRecord } from '../principal/load.ts';
-import type { RoleRecord } from '../principal/records.ts';
+import type { ContextInput, DecisionResult, PrincipalInput } from '../../core/policy/types.ts';
+import type { PolicyEngine } from '../../core/policy/engine.ts';
+import { merchantInput, principalInput } from '../../core/principal/build.ts';
+import { loadMerchantRecord, loadRoleRecord, loadUserRecord } from '../../core/principal/load.ts';
+import { emRows } from '../db/rows.ts';
+import type { RoleRecord } from '../../core/principal/records.ts';
 import type { Approval } from './approval.entity.ts';
-import type { StoredGatewayRequest } from './stored-request.ts';
+import type { StoredGatewayRequest } from '../../core/approvals/stored-request.ts';
 
 export interface Maker {
   principal: PrincipalInput;
@@ -20,9 +21,9 @@ export interface Maker {
 
 /** The maker as it is now, or null when it no longer exists in the approval's tenant. */
 export async function loadMaker(em: EntityManager, approval: Approval): Promise<Maker | null> {
-  const user = await loadUserRecord(em, approval.makerId);
+  const user = await loadUserRecord(emRows(em), approval.makerId);
   if (!user || user.tenantId !== approval.tenantId) return null;
-  const role = await loadRoleRecord(em, user.roleId);
+  const role = await loadRoleRecord(emRows(em), user.roleId);
   const session = { id: `approval:${approval.id}`, userId: user.id, active: true, expiresAt: Number.MAX_SAFE_INTEGER };
   return {
     principal: principalInput(user, role, session),
@@ -34,7 +35,7 @@ export async function loadMaker(em: EntityManager, approval: Approval): Promise<
 /** The gateway's write decision for the stored request, with the maker's current records. */
 export async function makerWriteDecision(em: EntityManager, policy: PolicyEngine, approval: Approval, maker: Maker): Promise<DecisionResult> {
   const stored = approval.request as unknown as StoredGatewayRequest;
-  const merchant = approval.merchantId === null ? null : await loadMerchantRecord(em, approval.merchantId);
+  const merchant = approval.merchantId === null ? null : await loadMerchantRecord(emRows(em), approval.merchantId);
   return policy.decide({
     principal: maker.principal,
     context: maker.context,

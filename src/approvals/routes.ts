@@ -9,7 +9,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { authenticate } from '../auth/authenticate.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
-import { notFound } from '../http/errors.ts';
+import { notFound } from '../../core/http/errors.ts';
 import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
 import { IdParams, bearer, errorResponses } from '../http/schemas.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';

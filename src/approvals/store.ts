@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import { Approval, type ApprovalStatus } from './approval.entity.ts';
-import type { ApprovalResult } from './stored-request.ts';
-import { approvalAudit } from './view.ts';
+import type { ApprovalResult } from '../../core/approvals/stored-request.ts';
+import { approvalAudit } from '../../core/approvals/audit.ts';
 
 export interface NewApproval {
   tenantId: string;

@@ -65,10 +65,3 @@ export function approvalView(a: Approval): Static<typeof ApprovalView> {
 export function pendingView(a: Approval): Static<typeof ApprovalPending> {
   return { approvalId: a.id, status: 'PENDING', expiresAt: a.expiresAt.toISOString() };
 }
-
-/** What the audit log keeps of an approval: what it is about, never the body. */
-export function approvalAudit(a: Pick<Approval, 'kind' | 'module' | 'merchantId' | 'makerId' | 'status' | 'request' | 'expiresAt'>): Record<string, unknown> {
-  const r = a.request;
-  const what = a.kind === 'GATEWAY' ? { method: r['method'], path: r['path'], route: r['route'] } : { action: r['action'], targetId: r['targetId'] };
-  return { kind: a.kind, module: a.module, merchantId: a.merchantId, makerId: a.makerId, status: a.status, ...what, expiresAt: a.expiresAt.toISOString() };
-}

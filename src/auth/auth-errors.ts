@@ -1,5 +1,5 @@
 // The stable refusals of the authentication routes (DESIGN.md 6).
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 
 /** One answer for unknown user, wrong password and an account that may not log in (OWASP ASVS 2.2 / V6.3). */
 export const invalidCredentials = () => new ApiError(401, 'INVALID_CREDENTIALS', 'invalid email or password');

@@ -2,9 +2,10 @@
 // the session must be live and the user ACTIVE right now (revocation does not
 // wait for expiry).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, unauthenticated } from '../http/errors.ts';
-import { contextInput, principalInput } from '../principal/build.ts';
-import { loadRoleRecord, loadSessionRecord, loadUserRecord } from '../principal/load.ts';
+import { ApiError, unauthenticated } from '../../core/http/errors.ts';
+import { contextInput, principalInput } from '../../core/principal/build.ts';
+import { loadRoleRecord, loadSessionRecord, loadUserRecord } from '../../core/principal/load.ts';
+import { emRows } from '../db/rows.ts';
 import type { AccessClaims } from './claims.ts';
 import { findPermittedContext, homeContext } from './contexts.ts';
 
@@ -26,7 +27,7 @@ export async function authenticate(request: FastifyRequest, _reply: FastifyReply
     throw unauthenticated('invalid or expired token');
   }
   const em = request.em;
-  const [user, session] = await Promise.all([loadUserRecord(em, claims.sub), loadSessionRecord(em, claims.sid)]);
+  const [user, session] = await Promise.all([loadUserRecord(emRows(em), claims.sub), loadSessionRecord(emRows(em), claims.sid)]);
   if (!user || !session || user.tenantId !== claims.tid || session.userId !== user.id) throw unauthenticated('invalid session');
   if (!session.active || session.expiresAt <= Date.now()) throw unauthenticated('session ended');
   if (user.status !== 'ACTIVE') throw new ApiError(403, 'USER_DISABLED', 'user is not active');
@@ -35,7 +36,7 @@ export async function authenticate(request: FastifyRequest, _reply: FastifyReply
   // shrunk since the switch. The home context always is.
   const home = homeContext(user);
   const [role, permitted] = await Promise.all([
-    loadRoleRecord(em, user.roleId),
+    loadRoleRecord(emRows(em), user.roleId),
     home.type === context.type && home.id === context.id ? true : findPermittedContext(em, user, context),
   ]);
   if (!permitted) throw new ApiError(403, 'CONTEXT_FORBIDDEN', 'the current context is no longer permitted; switch context');

@@ -1,10 +1,10 @@
 // Admin operations are decided by the compiled policy (`authz/admin`), not by
 // TypeScript: the route names the operation, Rego says yes or why not.
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../http/errors.ts';
-import { merchantInput } from '../principal/build.ts';
-import type { MerchantRecordCached } from '../principal/records.ts';
-import type { AdminInput, TargetRoleInput, TargetUserInput } from '../policy/types.ts';
+import { ApiError } from '../../core/http/errors.ts';
+import { merchantInput } from '../../core/principal/build.ts';
+import type { MerchantRecordCached } from '../../core/principal/records.ts';
+import type { AdminInput, TargetRoleInput, TargetUserInput } from '../../core/policy/types.ts';
 import type { AuditActor } from '../audit/record.ts';
 
 const messages: Record<string, string> = {

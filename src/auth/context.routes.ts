@@ -8,7 +8,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recordAudit } from '../audit/record.ts';
-import { ApiError, badRequest } from '../http/errors.ts';
+import { ApiError, badRequest } from '../../core/http/errors.ts';
 import { User } from '../users/user.entity.ts';
 import { authenticate } from './authenticate.ts';
 import { auditActor } from './authorize.ts';

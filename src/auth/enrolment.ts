@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
 import { recordAudit } from '../audit/record.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
 import { newRecoveryCodes } from '../totp/recovery-codes.ts';
 import { claimStep } from '../totp/replay.ts';

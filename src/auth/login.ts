@@ -8,7 +8,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
 import { recordAudit } from '../audit/record.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 import { LoginLockout } from '../lockout/login-lockout.ts';
 import { isPasswordExpired } from '../passwords/change.ts';
 import { verifyPassword } from '../passwords/hashing.ts';

@@ -2,7 +2,7 @@
 // on the route of its purpose, and only once — the first successful use
 // burns its `jti` in Redis, so a captured token cannot open a second session.
 import type { ControlPlaneDeps } from '../app/deps.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 import type { MfaClaims } from './claims.ts';
 
 export function verifyMfaToken(deps: ControlPlaneDeps, token: string, purpose: MfaClaims['purpose']): MfaClaims {

@@ -4,7 +4,7 @@
 // from AUTH_RATE_LIMIT_MAX per AUTH_RATE_LIMIT_WINDOW_SECONDS.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 
 export async function registerAuthRateLimit(app: FastifyInstance): Promise<void> {
   await app.register(rateLimit, {

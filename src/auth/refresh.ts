@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
 import { recordAudit } from '../audit/record.ts';
-import { ApiError, unauthenticated } from '../http/errors.ts';
+import { ApiError, unauthenticated } from '../../core/http/errors.ts';
 import { User } from '../users/user.entity.ts';
 import { findPermittedContext } from './contexts.ts';
 import { hashSecret } from './secret-token.ts';

@@ -5,7 +5,7 @@
 // (RFC 8725 §3.10: received claims are input, even when signed).
 import { randomUUID } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
-import type { SigningKey } from './keys.ts';
+import type { SigningKey } from '../../core/tokens/keys.ts';
 import type { AccessClaims, MfaClaims } from './claims.ts';
 import type { ContextType } from '../roles/role.entity.ts';
 

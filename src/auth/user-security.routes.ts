@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recordAudit } from '../audit/record.ts';
-import { conflict } from '../http/errors.ts';
+import { conflict } from '../../core/http/errors.ts';
 import { NoBody } from '../http/schemas.ts';
 import { invitationMail, issueInvitation } from '../invitations/issue.ts';
 import { LoginLockout } from '../lockout/login-lockout.ts';

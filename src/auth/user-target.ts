@@ -2,8 +2,9 @@
 // `users.update` in its context, the target must be in its scope (404
 // otherwise), and a merchant user's merchant must be within its access.
 import type { FastifyRequest } from 'fastify';
-import { forbidden } from '../http/errors.ts';
-import { loadMerchantRecord } from '../principal/load.ts';
+import { forbidden } from '../../core/http/errors.ts';
+import { loadMerchantRecord } from '../../core/principal/load.ts';
+import { emRows } from '../db/rows.ts';
 import { findUserInScope } from '../users/scope.ts';
 import type { User } from '../users/user.entity.ts';
 import { authorize } from './authorize.ts';
@@ -12,7 +13,7 @@ export async function userToUpdate(request: FastifyRequest, id: string, opts: { 
   authorize(request, 'users.update');
   const target = await findUserInScope(request, id);
   if (target.merchantId) {
-    const merchant = await loadMerchantRecord(request.em, target.merchantId);
+    const merchant = await loadMerchantRecord(emRows(request.em), target.merchantId);
     if (merchant) authorize(request, 'users.update', merchant);
   }
   if (opts.notSelf && target.id === request.actor.user.id) {

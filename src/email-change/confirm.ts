@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { hashSecret } from '../auth/secret-token.ts';
 import { selfActor } from '../auth/self-actor.ts';
-import { ApiError, notFound } from '../http/errors.ts';
+import { ApiError, notFound } from '../../core/http/errors.ts';
 import { emailChangedNotice } from '../mail/messages.ts';
 import { User } from '../users/user.entity.ts';
 

@@ -10,7 +10,7 @@ import { userToUpdate } from '../auth/user-target.ts';
 import { normalizeEmail } from '../auth/auth-errors.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { hashSecret, newSecret } from '../auth/secret-token.ts';
-import { ApiError, conflict } from '../http/errors.ts';
+import { ApiError, conflict } from '../../core/http/errors.ts';
 import { emailVerificationMail, secretLink } from '../mail/messages.ts';
 
 export async function requestEmailChange(request: FastifyRequest, userId: string, email: string) {

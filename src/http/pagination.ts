@@ -4,7 +4,7 @@
 import type { EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { badRequest } from './errors.ts';
+import { badRequest } from '../../core/http/errors.ts';
 
 export const PageQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 512 })),

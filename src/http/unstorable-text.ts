@@ -7,7 +7,7 @@
 // OWASP ASVS 4.0.3 V5.1.3/V5.1.4 (input validated, structured data checked),
 // ASVS 5.0 V1.3.x; CWE-158 (NUL), CWE-176 (Unicode encoding).
 import type { FastifyRequest } from 'fastify';
-import { badRequest } from './errors.ts';
+import { badRequest } from '../../core/http/errors.ts';
 
 // eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for.
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -10,7 +10,7 @@ import { findUserWithSecrets } from '../auth/login-user.ts';
 import { hashSecret } from '../auth/secret-token.ts';
 import { securityFor } from '../auth/security-for.ts';
 import { selfActor } from '../auth/self-actor.ts';
-import { ApiError, notFound } from '../http/errors.ts';
+import { ApiError, notFound } from '../../core/http/errors.ts';
 import { newPasswordFor } from '../passwords/change.ts';
 import { describePolicy } from '../passwords/policy.ts';
 import { User, type UserStatus } from '../users/user.entity.ts';

@@ -10,7 +10,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   let modules: string[] | null = null;
   const catalogue = () => {
     try {
-      modules ??= moduleCatalogue(app.deps.policy, app.deps.config.GATEWAY_ROUTES);
+      modules ??= moduleCatalogue(app.deps.policy, app.deps.config);
     } catch {
       // Without a readable route table, the built-in modules still answer.
       return app.deps.policy.builtinModules;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { MerchantRecordCached } from '../principal/records.ts';
+import type { MerchantRecordCached } from '../../core/principal/records.ts';
 import { Merchant } from './merchant.entity.ts';
 
 /** The policy records of the merchants that exist among `ids`, of any tenant (the policy checks the tenant). */

@@ -11,7 +11,7 @@ import { Type } from '@sinclair/typebox';
 import { authenticate } from '../auth/authenticate.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
-import { badRequest, conflict } from '../http/errors.ts';
+import { badRequest, conflict } from '../../core/http/errors.ts';
 import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
 import { IdList, IdParams, bearer, errorResponses } from '../http/schemas.ts';
 import { escapeLike } from '../http/search.ts';

@@ -2,8 +2,10 @@
 // every module of the gateway's route table, every module an SoD pair names,
 // and the approval modules checkers may hold instead of a route's module
 // (`approval_modules`, e.g. refund_approvals: policies/authz/approval.rego).
-import type { PolicyEngine } from '../policy/engine.ts';
-import { loadRouteTable, routeModules } from '../../gateway/route-table.ts';
+import type { PolicyEngine } from '../../core/policy/engine.ts';
+import { routeModules } from '../../core/routes/route-table.ts';
+import { gatewayRoutes } from '../config/routes.ts';
+import type { Config } from '../config/env.ts';
 
 interface SodPair {
   name: string;
@@ -16,9 +18,9 @@ export function sodPairs(policy: PolicyEngine): SodPair[] {
   return cfg?.sod_pairs ?? [];
 }
 
-export function moduleCatalogue(policy: PolicyEngine, routesFile: string): string[] {
+export function moduleCatalogue(policy: PolicyEngine, config: Pick<Config, 'GATEWAY_ROUTES'>): string[] {
   const modules = new Set<string>(policy.builtinModules);
-  for (const m of routeModules(loadRouteTable(routesFile))) modules.add(m);
+  for (const m of routeModules(gatewayRoutes(config))) modules.add(m);
   for (const p of sodPairs(policy)) {
     modules.add(p.a.module);
     modules.add(p.b.module);
@@ -31,10 +33,11 @@ export function moduleCatalogue(policy: PolicyEngine, routesFile: string): strin
 const catalogues = new WeakMap<PolicyEngine, Map<string, Set<string>>>();
 
 /** The catalogue as a set, built once per bundle and route table (both are fixed for a process). */
-export function catalogueSet(policy: PolicyEngine, routesFile: string): Set<string> {
+export function catalogueSet(policy: PolicyEngine, config: Pick<Config, 'GATEWAY_ROUTES'>): Set<string> {
+  const routesFile = config.GATEWAY_ROUTES;
   let byFile = catalogues.get(policy);
   if (!byFile) catalogues.set(policy, (byFile = new Map()));
   let set = byFile.get(routesFile);
-  if (!set) byFile.set(routesFile, (set = new Set(moduleCatalogue(policy, routesFile))));
+  if (!set) byFile.set(routesFile, (set = new Set(moduleCatalogue(policy, config))));
   return set;
 }

@@ -31,7 +31,7 @@ export const modulesRoutes: FastifyPluginAsync = async (fastify) => {
     const { policy, config } = request.server.deps;
     const builtin = new Set(policy.builtinModules);
     const ceilings = (policy.data['authz_config'] as { max_levels?: Record<string, string> } | undefined)?.max_levels ?? {};
-    const items = [...catalogueSet(policy, config.GATEWAY_ROUTES)].map((name) => ({
+    const items = [...catalogueSet(policy, config)].map((name) => ({
       name,
       builtin: builtin.has(name),
       ceiling: ceilings[name] ?? null,

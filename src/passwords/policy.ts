@@ -1,6 +1,6 @@
 // A password policy evaluated against a candidate. Each unmet rule is named,
 // so the 422 answer can list them all at once (DESIGN.md 4).
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../../core/http/errors.ts';
 import type { PasswordPolicy } from '../security/settings.ts';
 import { isCommonPassword } from './blocklist.ts';
 import { normalizePassword } from './hashing.ts';

@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { authenticate } from '../auth/authenticate.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
-import { conflict } from '../http/errors.ts';
+import { conflict } from '../../core/http/errors.ts';
 import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
 import { IdParams, bearer, errorResponses } from '../http/schemas.ts';
 import { escapeLike } from '../http/search.ts';

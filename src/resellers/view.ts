@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Email, EntityId, IdList, Timestamp } from '../http/schemas.ts';
-import { badRequest } from '../http/errors.ts';
+import { badRequest } from '../../core/http/errors.ts';
 import type { SecuritySettings } from '../security/settings.ts';
 import type { Reseller } from './reseller.entity.ts';
 

@@ -3,7 +3,7 @@
 // escalation are decided by the policy (`authz/role_check`).
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ApiError, badRequest, forbidden } from '../http/errors.ts';
+import { ApiError, badRequest, forbidden } from '../../core/http/errors.ts';
 import { catalogueSet } from '../modules/catalogue.ts';
 import type { Acl } from './role.entity.ts';
 
@@ -19,7 +19,7 @@ function roleCheck(request: FastifyRequest, acl: Acl) {
 /** Every rule for an ACL a request supplies: known modules, ceilings, SoD pairs, no escalation. */
 export function checkAcl(request: FastifyRequest, acl: Acl): void {
   const { policy, config } = request.server.deps;
-  const known = catalogueSet(policy, config.GATEWAY_ROUTES);
+  const known = catalogueSet(policy, config);
   const unknown = Object.keys(acl).filter((m) => m !== '*' && !known.has(m));
   if (unknown.length > 0) throw badRequest(`unknown modules: ${unknown.join(', ')} (see GET /v1/modules)`, { modules: unknown });
   const r = roleCheck(request, acl);

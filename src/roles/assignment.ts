@@ -2,7 +2,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
-import { badRequest, conflict } from '../http/errors.ts';
+import { badRequest, conflict } from '../../core/http/errors.ts';
 import type { User } from '../users/user.entity.ts';
 import { checkWithinActor } from './acl.ts';
 import type { Role } from './role.entity.ts';

@@ -1,8 +1,8 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
-export type Level = 'NA' | 'R' | 'RW' | 'CHECKER';
-export type Acl = Record<string, Level>;
-export type ContextType = 'TENANT' | 'RESELLER' | 'MERCHANT';
+import type { Acl, ContextType } from '../../core/principal/access.ts';
+
+export type { Acl, ContextType, Level } from '../../core/principal/access.ts';
 
 /**
  * A named ACL. `scope` is the user type it may be assigned to; `owner` is the

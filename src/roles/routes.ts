@@ -12,7 +12,7 @@ import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
-import { conflict } from '../http/errors.ts';
+import { conflict } from '../../core/http/errors.ts';
 import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
 import { ContextTypeSchema, IdParams, NoBody, bearer, errorResponses } from '../http/schemas.ts';
 import { escapeLike } from '../http/search.ts';

@@ -10,9 +10,9 @@
 import { raw, type FilterQuery, type FindOneOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
-import { notFound } from '../http/errors.ts';
+import { notFound } from '../../core/http/errors.ts';
 import { Merchant } from '../merchants/merchant.entity.ts';
-import type { TargetRoleInput } from '../policy/types.ts';
+import type { TargetRoleInput } from '../../core/policy/types.ts';
 import { Role } from './role.entity.ts';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

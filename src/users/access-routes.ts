@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authenticate } from '../auth/authenticate.ts';
 import { authorizeWith } from '../auth/authorize.ts';
-import { conflict } from '../http/errors.ts';
+import { conflict } from '../../core/http/errors.ts';
 import { IdList, IdParams, bearer, errorResponses } from '../http/schemas.ts';
 import { assignableRole } from '../roles/assignment.ts';
 import { changeUser } from './change.ts';

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
-import { badRequest, conflict, forbidden } from '../http/errors.ts';
+import { badRequest, conflict, forbidden } from '../../core/http/errors.ts';
 import { ContextTypeSchema, Email, IdList } from '../http/schemas.ts';
 import { merchantRecords } from '../merchants/records.ts';
 import { findResellerInScope } from '../resellers/scope.ts';

@@ -7,7 +7,7 @@ import { approvalRequired, requestHardDelete } from '../approvals/control-plane.
 import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
-import { conflict } from '../http/errors.ts';
+import { conflict } from '../../core/http/errors.ts';
 import { IdParams, NoBody, bearer, errorResponses } from '../http/schemas.ts';
 import { changeUser, type UserChange } from './change.ts';
 import { User } from './user.entity.ts';

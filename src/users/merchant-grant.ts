@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import { authorizeWith } from '../auth/authorize.ts';
-import { badRequest, forbidden } from '../http/errors.ts';
+import { badRequest, forbidden } from '../../core/http/errors.ts';
 import { merchantRecords } from '../merchants/records.ts';
 import type { User } from './user.entity.ts';
 import { targetFact } from './view.ts';

@@ -4,7 +4,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
-import { notFound } from '../http/errors.ts';
+import { notFound } from '../../core/http/errors.ts';
 import { Merchant } from '../merchants/merchant.entity.ts';
 import { User } from './user.entity.ts';
 

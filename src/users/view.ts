@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ContextTypeSchema, Nullable, Timestamp } from '../http/schemas.ts';
-import type { TargetUserInput } from '../policy/types.ts';
+import type { TargetUserInput } from '../../core/policy/types.ts';
 import type { User } from './user.entity.ts';
 
 export const UserStatusSchema = Type.Union([Type.Literal('INVITED'), Type.Literal('ACTIVE'), Type.Literal('DISABLED'), Type.Literal('SOFT_DEL')]);

@@ -1,8 +1,8 @@
 // Users (DESIGN.md 4): the lifecycle, restrictions, listing with filters and
 // cursor pagination, and the announcements gateways rely on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authzChannel } from '../../src/changes/authz-changes.ts';
-import { connectRedis, createRedis } from '../../src/infra/redis.ts';
+import { authzChannel } from '../../core/changes/authz-changes.ts';
+import { connectRedis, createRedis } from '../../core/infra/redis.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate } from '../support/fixtures.ts';
 import type { Reply } from '../support/http.ts';

@@ -221,7 +221,7 @@ describe('a maker\'s write on an approval route', () => {
   });
 
   it('bounds the stored body and holds only approval methods', async () => {
-    const big = 'x'.repeat(stack.cp.deps.config.APPROVAL_MAX_BODY_BYTES + 1);
+    const big = 'x'.repeat(stack.gw.deps.config.APPROVAL_MAX_BODY_BYTES + 1);
     const before = await stack.cp.deps.orm.em.fork().count(Approval, { makerId: maker.id });
     const res = await viaGateway(maker.token).post('/refunds', big, { 'x-merchant-id': world.m.direct, 'content-type': 'text/plain' });
     expectStatus(res, 413, 'PAYLOAD_TOO_LARGE');

@@ -9,7 +9,7 @@ import { client } from '../support/http.ts';
 import { testEnv } from '../support/env.ts';
 import { activeTenant, activate, tokenFor } from '../support/fixtures.ts';
 import { announceRevoked, revokeSessions } from '../../src/auth/sessions.ts';
-import { authzChannel } from '../../src/changes/authz-changes.ts';
+import { authzChannel } from '../../core/changes/authz-changes.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { Role } from '../../src/roles/role.entity.ts';
 import { inviteUser } from './helpers.ts';

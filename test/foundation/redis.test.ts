@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectRedis, createRedis } from '../../src/infra/redis.ts';
+import { connectRedis, createRedis } from '../../core/infra/redis.ts';
 import { testEnv } from '../support/env.ts';
 
 describe('redis client factory', () => {

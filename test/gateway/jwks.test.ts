@@ -5,7 +5,7 @@
 // stands in for the control plane's /.well-known/jwks.json.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKeyPem, signingKeyFromPem, type PublicJwk } from '../../src/auth/keys.ts';
+import { generateSigningKeyPem, signingKeyFromPem, type PublicJwk } from '../../core/tokens/keys.ts';
 import { TokenSigner } from '../../src/auth/token-signer.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';

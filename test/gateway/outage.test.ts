@@ -6,7 +6,7 @@
 // missed while it was disconnected is never served.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthzChangePublisher } from '../../src/changes/authz-changes.ts';
+import { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { testEnv } from '../support/env.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayDeps } from '../../gateway/create-deps.ts';
-import type { ReloadResult } from '../../gateway/policy-holder.ts';
+import type { ReloadResult } from '../../gateway/policy/policy-holder.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { testConfig } from '../support/env.ts';
+import { testGatewayConfig } from '../support/env.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { buildBundle, policySources, swapFolder } from '../support/policy-bundle.ts';
@@ -130,7 +130,7 @@ describe('policy hot reload', () => {
 
   it('refuses to start on a corrupt bundle', async () => {
     // policyDir now holds the corrupt bundle of the previous test.
-    await expect(createGatewayDeps(testConfig({ POLICY_DIR: policyDir, GATEWAY_ROUTES: 'test/gateway/routes.yaml' }))).rejects.toThrow(
+    await expect(createGatewayDeps(testGatewayConfig({ POLICY_DIR: policyDir, GATEWAY_ROUTES: 'test/gateway/routes.yaml' }))).rejects.toThrow(
       /does not load/,
     );
   });

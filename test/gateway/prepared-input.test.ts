@@ -3,11 +3,11 @@
 // part remade when a record object is replaced or the session expires, and
 // shared (not parsed again) when a reloaded record has the same content.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PreparedInputs } from '../../gateway/prepared-input.ts';
-import type { GatewayClaims } from '../../gateway/token-verifier.ts';
-import { PolicyEngine, type PreparedRequest } from '../../src/policy/engine.ts';
-import { merchantInput, principalInput } from '../../src/principal/build.ts';
-import type { MerchantRecordCached, RoleRecord, SessionRecord, UserRecord } from '../../src/principal/records.ts';
+import { PreparedInputs } from '../../gateway/policy/prepared-input.ts';
+import type { GatewayClaims } from '../../gateway/tokens/token-verifier.ts';
+import { PolicyEngine, type PreparedRequest } from '../../core/policy/engine.ts';
+import { merchantInput, principalInput } from '../../core/principal/build.ts';
+import type { MerchantRecordCached, RoleRecord, SessionRecord, UserRecord } from '../../core/principal/records.ts';
 
 let engine: PolicyEngine;
 beforeAll(async () => {

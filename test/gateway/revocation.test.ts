@@ -6,8 +6,8 @@
 // applied; the measured propagation time is printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceRevoked, revokeSessions } from '../../src/auth/sessions.ts';
-import type { AuthzChange } from '../../src/changes/authz-changes.ts';
-import { generationKey, recordKey } from '../../src/principal/cache-keys.ts';
+import type { AuthzChange } from '../../core/changes/authz-changes.ts';
+import { generationKey, recordKey } from '../../core/principal/cache-keys.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';

@@ -1,10 +1,10 @@
 // The route table is validated at boot with errors that name the route; the
 // path rules and the matcher are pure functions, tested without services.
 import { describe, expect, it } from 'vitest';
-import { canonicalPath, RouteMatcher } from '../../gateway/request-target.ts';
-import { loadRouteTable, parseRouteTable, routeModules } from '../../gateway/route-table.ts';
-import { primaryReason } from '../../gateway/gate.ts';
-import { bearerToken } from '../../gateway/token-verifier.ts';
+import { canonicalPath, RouteMatcher } from '../../gateway/pipeline/request-target.ts';
+import { loadRouteTable, parseRouteTable, routeModules } from '../../core/routes/route-table.ts';
+import { primaryReason } from '../../gateway/pipeline/gate.ts';
+import { bearerToken } from '../../gateway/tokens/token-verifier.ts';
 
 const table = (routes: string) => `routes:\n${routes}`;
 

@@ -1,8 +1,8 @@
 // The compiled bundle, loaded through @open-policy-agent/opa-wasm as both
 // services load it, decides like the Rego source says.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { PolicyEngine } from '../../src/policy/engine.ts';
-import type { DecisionInput } from '../../src/policy/types.ts';
+import { PolicyEngine } from '../../core/policy/engine.ts';
+import type { DecisionInput } from '../../core/policy/types.ts';
 
 let engine: PolicyEngine;
 beforeAll(async () => {

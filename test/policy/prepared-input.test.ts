@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PolicyEngine, prepareContext, preparePrincipal, prepareRequest, type PreparedParts } from '../../src/policy/engine.ts';
-import type { DecisionInput, PrincipalInput } from '../../src/policy/types.ts';
+import { PolicyEngine, prepareContext, preparePrincipal, prepareRequest, type PreparedParts } from '../../core/policy/engine.ts';
+import type { DecisionInput, PrincipalInput } from '../../core/policy/types.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 
 let oracle: LoadedPolicy;

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRouteTable, type GatewayRoute } from '../../gateway/route-table.ts';
+import { parseRouteTable, type GatewayRoute } from '../../core/routes/route-table.ts';
 import { Merchant } from '../../src/merchants/merchant.entity.ts';
 import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import type { Level } from '../../src/roles/role.entity.ts';

@@ -15,7 +15,7 @@
 import { createHash, createHmac, generateKeyPairSync, randomUUID, sign as edSign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publicJwk } from '../../src/auth/keys.ts';
+import { publicJwk } from '../../core/tokens/keys.ts';
 import { openSession } from '../../src/auth/sessions.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';

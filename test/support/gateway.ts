@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildGateway } from '../../gateway/app.ts';
 import { closeGatewayDeps, createGatewayDeps, type GatewayDepsOptions } from '../../gateway/create-deps.ts';
 import type { GatewayDeps } from '../../gateway/deps.ts';
-import type { AuthzChange } from '../../src/changes/authz-changes.ts';
-import { testConfig } from './env.ts';
+import type { AuthzChange } from '../../core/changes/authz-changes.ts';
+import { testGatewayConfig } from './env.ts';
 
 export interface RunningGateway {
   deps: GatewayDeps;
@@ -36,7 +36,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const dir = await mkdtemp(join(tmpdir(), 'iam-gw-'));
   const routesFile = join(dir, 'routes.yaml');
   await writeFile(routesFile, table);
-  const deps = await createGatewayDeps(testConfig({ GATEWAY_ROUTES: routesFile, ...opts.env }), opts.deps);
+  const deps = await createGatewayDeps(testGatewayConfig({ GATEWAY_ROUTES: routesFile, ...opts.env }), opts.deps);
   const app = await buildGateway(deps, { logger: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

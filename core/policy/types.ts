@@ -1,0 +1,107 @@
+// The policy contract (DESIGN.md 8), as the Rego in policies/authz reads it.
+import type { Acl, ContextType } from '../principal/access.ts';
+
+export interface PrincipalInput {
+  user_id: string;
+  tenant_id: string;
+  type: ContextType;
+  reseller_id: string;
+  merchant_id: string;
+  status: string;
+  session_active: boolean;
+  role: { id: string; enabled: boolean; acl: Acl };
+  merchants_access: string[];
+  /** For listed merchants: merchant id → its reseller id ("" for direct merchants). */
+  merchant_resellers: Record<string, string>;
+  product_ids: string[];
+  gateway_ref_ids: string[];
+}
+
+export interface ContextInput {
+  type: ContextType;
+  id: string;
+}
+
+export interface MerchantRecord {
+  id: string;
+  tenant_id: string;
+  reseller_id: string;
+}
+
+export interface DecisionInput {
+  principal: PrincipalInput;
+  context: ContextInput;
+  request: {
+    module: string;
+    action: 'read' | 'write' | 'approve';
+    merchant: MerchantRecord | null;
+    merchant_id: string;
+    product_id: string;
+    gateway_ref_id: string;
+    maker_id: string;
+    /** Approvals only: the context the maker acted in (policies/authz/approval.rego). */
+    maker_context?: ContextInput;
+    /** Approvals of control-plane actions: the user or role acted on (nobody decides about themselves). */
+    target_user_id?: string;
+    target_role_id?: string;
+  };
+}
+
+export interface DecisionResult {
+  allow: boolean;
+  reasons: string[];
+  merchant_id: string;
+  merchant_scope: string;
+}
+
+export interface AdminInput {
+  principal: PrincipalInput;
+  context: ContextInput;
+  operation: string;
+  merchant?: MerchantRecord;
+  /** The user acted on or being created (policies/authz/admin_targets.rego). */
+  target?: TargetUserInput;
+  /** A merchant access being granted; `[]` grants the target's whole home scope. */
+  merchants?: MerchantRecord[];
+  restrictions?: { product_ids: string[]; gateway_ref_ids: string[] };
+  role?: TargetRoleInput;
+}
+
+export interface TargetUserInput {
+  /** "" for a user being created. */
+  id: string;
+  type: ContextType;
+  tenant_id: string;
+  reseller_id: string;
+  merchant_id: string;
+}
+
+export interface TargetRoleInput {
+  id: string;
+  tenant_id: string;
+  system: boolean;
+  owner_type: ContextType;
+  owner_id: string;
+  /** The owning merchant's reseller ("" unless a merchant under a reseller owns it). */
+  owner_reseller_id: string;
+}
+
+export interface AdminResult {
+  allow: boolean;
+  reasons: string[];
+}
+
+export interface RoleCheckInput {
+  acl: Acl;
+  actor_acl: Acl | null;
+  /** The role's ACL before an edit: `raised` compares against it. */
+  previous_acl?: Acl;
+}
+
+export interface RoleCheckResult {
+  sod_violations: string[];
+  escalations: string[];
+  over_ceiling: string[];
+  /** Modules an edit lets holders do more on (empty without `previous_acl`). */
+  raised: string[];
+}

@@ -1,0 +1,133 @@
+// Forwarding an admitted request with @fastify/reply-from over undici's
+// keep-alive pool. The upstream sees the canonical path, the client's query
+// and headers minus any `x-auth-*` and the bearer token, plus the identity
+// headers the decision produced. Upstream timeouts answer 504, every other
+// upstream failure 502, in the error shape; nothing is retried (a retried
+// write could run twice).
+import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { errorBody } from '../../core/http/error-handler.ts';
+import { isIdentityHeader, setIdentityHeaders } from '../../core/identity/headers.ts';
+import { BodyTooLarge } from './body-limit.ts';
+import type { GatewayDeps } from '../deps.ts';
+import type { GatewayRoute } from '../../core/routes/route-table.ts';
+
+type OutgoingHeaders = Record<string, string | string[] | number | undefined>;
+
+/**
+ * Client headers minus every `x-auth-*` (only the gateway speaks for the
+ * caller) and `authorization` (an upstream never needs the bearer token, and
+ * one that never sees it cannot leak or replay it), plus the identity headers.
+ */
+export function identityHeaders(request: FastifyRequest, headers: OutgoingHeaders): OutgoingHeaders {
+  for (const name of Object.keys(headers)) {
+    if (isIdentityHeader(name)) delete headers[name];
+  }
+  delete headers['authorization'];
+  const a = request.admission!;
+  setIdentityHeaders(headers, a.claims, a);
+  const forwardedFor = request.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = typeof forwardedFor === 'string' ? `${forwardedFor}, ${request.ip}` : request.ip;
+  if (request.headers.host !== undefined) headers['x-forwarded-host'] = request.headers.host;
+  headers['x-forwarded-proto'] = request.protocol;
+  return headers;
+}
+
+function causedBy(error: unknown, type: new (...args: never[]) => Error): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof type) return true;
+  }
+  return false;
+}
+
+/** RFC 9110 §7.6.1: fields that describe one connection, not the message. */
+const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/**
+ * The upstream's response headers minus its hop-by-hop ones: its
+ * `connection: keep-alive` (about the gateway's pooled connection) would
+ * otherwise override a client's `Connection: close` and hold the client's
+ * socket open.
+ */
+export function responseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const named = typeof headers['connection'] === 'string' ? headers['connection'].toLowerCase().split(',').map((h) => h.trim()) : [];
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!hopByHop.has(lower) && !named.includes(lower)) out[name] = value;
+  }
+  return out;
+}
+
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+function upstreamFailure(error: Error & { statusCode?: number; code?: string; cause?: unknown }): 502 | 504 {
+  const cause = (error.cause ?? {}) as { code?: string };
+  const timedOut = error.statusCode === 504 || timeoutCodes.has(cause.code ?? '') || timeoutCodes.has(error.code ?? '');
+  return timedOut ? 504 : 502;
+}
+
+export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Promise<RouteHandlerMethod> {
+  const timeout = deps.config.GATEWAY_UPSTREAM_TIMEOUT_MS;
+  await app.register(replyFrom, {
+    undici: {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connectTimeout: Math.min(timeout, 5000),
+      // reply-from turns certificate checks off (its `tls` default); `connect` wins over it.
+      connect: { rejectUnauthorized: true },
+    },
+    disableRequestLogging: true,
+    // reply-from parses two URLs per request to build the upstream's (4–5 µs,
+    // the largest single cost it adds); its LRU of built URLs skips that for
+    // paths seen recently. Paths with ids churn through it at about the cost
+    // of building the URL anyway.
+    cacheURLs: 1000,
+  });
+
+  const { metrics } = deps;
+  const noRetry = () => null;
+  const options = new Map<GatewayRoute, FastifyReplyFromHooks>();
+  for (const route of deps.routes) {
+    const upstreamSeconds = metrics.upstreamSeconds.labels(route.module);
+    options.set(route, {
+      getUpstream: () => route.upstream,
+      rewriteRequestHeaders: identityHeaders as NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>,
+      rewriteHeaders: responseHeaders as NonNullable<FastifyReplyFromHooks['rewriteHeaders']>,
+      retryDelay: noRetry,
+      onResponse: (request, reply, res) => {
+        upstreamSeconds.observe((performance.now() - request.admission!.forwardedAt) / 1000);
+        void reply.send(res.stream);
+      },
+      onError: (reply, { error }) => {
+        // The client's chunked body crossed GATEWAY_BODY_LIMIT_BYTES mid-stream: the
+        // upstream request was aborted, and the client hears why.
+        if (causedBy(error, BodyTooLarge)) {
+          void reply.code(413).send(errorBody(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'));
+          return;
+        }
+        const status = upstreamFailure(error);
+        metrics.upstreamErrors.labels(route.module, String(status)).inc();
+        reply.log.warn({ upstream: route.upstream, err: error.message, status }, 'upstream failed');
+        void reply
+          .code(status)
+          .send(
+            status === 504
+              ? errorBody(504, 'UPSTREAM_TIMEOUT', 'the upstream service did not answer in time')
+              : errorBody(502, 'UPSTREAM_UNAVAILABLE', 'the upstream service is unreachable or failed'),
+          );
+      },
+    });
+  }
+
+  return function forward(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    const admission = request.admission;
+    // Defence in depth: the gate sets an admission only on an explicit allow.
+    if (admission === null) return reply.code(403).send(errorBody(403, 'FORBIDDEN', 'not allowed'));
+    admission.forwardedAt = performance.now();
+    return reply.from(admission.path, options.get(admission.route));
+  };
+}
