@@ -1,7 +1,7 @@
-// The gateway: verify, resolve, decide, proxy (DESIGN.md 7). This file wires
+// The gateway: verify, resolve, decide, proxy (docs/architecture.md#a-gateway-request). This file wires
 // the Fastify instance; each step lives in its own module. Its own endpoints
 // are /healthz, /readyz and /metrics; every other path is the proxy route,
-// whose onRequest hook (gate.ts) decides before any body is read.
+// whose onRequest hook (pipeline/gate.ts) decides before any body is read.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { clientTimeouts } from '../core/http/client-limits.ts';
 import { installErrorHandler } from '../core/http/error-handler.ts';

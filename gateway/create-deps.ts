@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './deps.ts';
 import { openPostgres, poolRows } from './principal/postgres.ts';
 import { JwksKeys } from './tokens/jwks.ts';
+import { WasmDecider } from './policy/decider.ts';
 import { OpaHttpDecider } from './policy/opa-http.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { PolicyHolder } from './policy/policy-holder.ts';
@@ -74,7 +75,7 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
     metrics,
     decisions: new DecisionLog(log.child({ log: 'decision' }), config.DECISION_LOG_SAMPLE),
     approvals: createApprovalHook({ pool: postgres, config }),
-    remoteDecider: config.GATEWAY_DECISION_ENGINE === 'opa-http' ? new OpaHttpDecider(config.OPA_URL) : null,
+    decider: config.GATEWAY_DECISION_ENGINE === 'opa-http' ? new OpaHttpDecider(config.OPA_URL) : new WasmDecider(),
     stages: null,
   };
 }
@@ -84,6 +85,6 @@ export async function closeGatewayDeps(deps: GatewayDeps): Promise<void> {
   deps.keys.stop();
   deps.changes.close();
   deps.redis.disconnect();
-  await deps.remoteDecider?.close();
+  await deps.decider.close();
   await deps.postgres.end();
 }

@@ -6,7 +6,7 @@ import type { GatewayConfig } from './config.ts';
 import type { AuthzChangeSubscriber } from './principal/authz-subscriber.ts';
 import type { DecisionLog } from './policy/decision-log.ts';
 import type { JwksKeys } from './tokens/jwks.ts';
-import type { OpaHttpDecider } from './policy/opa-http.ts';
+import type { Decider } from './policy/decider.ts';
 import type { GatewayMetrics } from './ops/metrics.ts';
 import type { PolicyHolder } from './policy/policy-holder.ts';
 import type { PrincipalCache } from './principal/cache.ts';
@@ -40,8 +40,8 @@ export interface GatewayDeps {
   metrics: GatewayMetrics;
   decisions: DecisionLog;
   approvals: ApprovalHook | null;
-  /** Set when GATEWAY_DECISION_ENGINE=opa-http: decisions come from an OPA server, not the wasm. */
-  remoteDecider: OpaHttpDecider | null;
-  /** Per-stage timing of decisions; null (off) except under the benchmark (bench/gateway-server.ts). */
+  /** The wasm in process, or an OPA server when GATEWAY_DECISION_ENGINE=opa-http. */
+  decider: Decider;
+  /** Per-stage timing of decisions (pipeline/timing.ts); null (off) except under the benchmark (bench/gateway-server.ts). */
   stages: StageTimer | null;
 }

@@ -24,12 +24,12 @@ interface Memo {
   result: DecisionResult;
 }
 
+/** The records of a decision (a pipeline Principal with a session record). */
 export interface MemoInputs {
   session: SessionRecord;
   user: UserRecord;
   role: RoleRecord | null;
   merchant: MerchantRecordCached | null;
-  engine: PolicyEngine;
 }
 
 export class DecisionMemo {
@@ -38,18 +38,18 @@ export class DecisionMemo {
   constructor(private readonly maxPerSession = 64) {}
 
   /** `key` holds the request strings of the input (context, module, action, named ids). */
-  get(key: string, i: MemoInputs, now: number): DecisionResult | undefined {
+  get(key: string, i: MemoInputs, engine: PolicyEngine, now: number): DecisionResult | undefined {
     const m = this.bySession.get(i.session)?.get(key);
     if (m === undefined) return undefined;
-    if (m.user !== i.user || m.role !== i.role || m.merchant !== i.merchant || m.engine !== i.engine) return undefined;
+    if (m.user !== i.user || m.role !== i.role || m.merchant !== i.merchant || m.engine !== engine) return undefined;
     if (m.unexpired !== i.session.expiresAt > now) return undefined;
     return m.result;
   }
 
-  set(key: string, i: MemoInputs, now: number, result: DecisionResult): void {
+  set(key: string, i: MemoInputs, engine: PolicyEngine, now: number, result: DecisionResult): void {
     let memos = this.bySession.get(i.session);
     if (memos === undefined) this.bySession.set(i.session, (memos = new Map()));
     else if (memos.size >= this.maxPerSession) memos.clear();
-    memos.set(key, { user: i.user, role: i.role, merchant: i.merchant, unexpired: i.session.expiresAt > now, engine: i.engine, result });
+    memos.set(key, { user: i.user, role: i.role, merchant: i.merchant, unexpired: i.session.expiresAt > now, engine, result });
   }
 }

@@ -6,16 +6,18 @@
 // (undici pool, keep-alive), so the comparison does not favour the wasm.
 // Failures and non-200 answers throw: the gate answers 503, never allows.
 import { Pool } from 'undici';
-import type { DecisionInput, DecisionResult } from '../../core/policy/types.ts';
+import type { DecisionResult } from '../../core/policy/types.ts';
+import { decisionInput, type Decider, type DecisionQuery } from './decider.ts';
 
-export class OpaHttpDecider {
+export class OpaHttpDecider implements Decider {
   private readonly pool: Pool;
 
   constructor(url: string, connections = 64) {
     this.pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 2000, bodyTimeout: 2000 });
   }
 
-  async decide(input: DecisionInput): Promise<DecisionResult> {
+  async decide(query: DecisionQuery): Promise<DecisionResult> {
+    const input = decisionInput(query);
     const res = await this.pool.request({
       method: 'POST',
       path: '/v1/data/authz/decision',

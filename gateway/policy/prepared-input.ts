@@ -1,9 +1,9 @@
-// The policy input as parts serialised once (src/policy/engine.ts
+// The policy input as parts serialised once (core/policy/engine.ts
 // decidePrepared, wasm-evaluator.ts), so the wasm parses each part once and a
 // request costs no JSON at all on the wasm side: the principal per session
 // record, the context per verified token, the request per distinct set of its
 // fields and merchant record. Records are replaced, never mutated, when they
-// change, are evicted or reloaded (principal-cache.ts), so a part made from
+// change, are evicted or reloaded (principal/cache.ts), so a part made from
 // the same objects is the same part; principal and context hang off their
 // record in a WeakMap and die with it. The principal also depends on the
 // clock (an expired session is not active), so it is remade when the

@@ -20,7 +20,7 @@ export interface JwksOptions {
   onError?: (err: unknown) => void;
 }
 
-/** Claims every access token must carry (DESIGN.md 5). */
+/** Claims every access token must carry (docs/http.md#tokens). */
 export const requiredClaims = ['iss', 'aud', 'sub', 'exp', 'iat', 'jti', 'typ', 'sid', 'tid', 'ctx_type', 'ctx_id'];
 
 /** Allowed clock skew between the control plane and a gateway. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalPath, RouteMatcher } from '../../gateway/pipeline/request-target.ts';
 import { loadRouteTable, parseRouteTable, routeModules } from '../../core/routes/route-table.ts';
-import { primaryReason } from '../../gateway/pipeline/gate.ts';
+import { primaryReason } from '../../gateway/pipeline/admit.ts';
 import { bearerToken } from '../../gateway/tokens/token-verifier.ts';
 
 const table = (routes: string) => `routes:\n${routes}`;

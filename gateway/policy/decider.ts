@@ -1,0 +1,62 @@
+// One interface for whatever answers the policy question. The wasm engine in
+// process (the default, synchronous: no await on the hot path) and an OPA
+// server asked over HTTP (opa-http.ts, kept for the benchmark's comparison)
+// both implement it; the pipeline's decide step does not know which it has.
+import type { PolicyEngine } from '../../core/policy/engine.ts';
+import type { DecisionInput, DecisionResult } from '../../core/policy/types.ts';
+import { merchantInput, principalInput } from '../../core/principal/build.ts';
+import type { GatewayRoute } from '../../core/routes/route-table.ts';
+import type { Principal } from '../pipeline/principal.ts';
+import type { GatewayClaims } from '../tokens/token-verifier.ts';
+import { PreparedInputs } from './prepared-input.ts';
+
+/** Everything one request's decision depends on. */
+export interface DecisionQuery {
+  claims: GatewayClaims;
+  route: GatewayRoute;
+  action: 'read' | 'write';
+  principal: Principal;
+  /** ms; the one input that depends on the clock (a session's expiry). */
+  now: number;
+  /** The bundle in force, read once per request: a reload swaps it between requests, never during one. */
+  engine: PolicyEngine;
+}
+
+export interface Decider {
+  /** A value when the answer is at hand (the wasm), a promise when it is fetched. Throws (or rejects) when it cannot decide. */
+  decide(query: DecisionQuery): DecisionResult | Promise<DecisionResult>;
+  close(): Promise<void>;
+}
+
+/** The policy input (docs/http.md#policy-input, core/policy/types.ts) of one request. */
+export function decisionInput(q: DecisionQuery): DecisionInput {
+  const p = q.principal;
+  return {
+    principal: principalInput(p.user, p.role, p.session, q.now),
+    context: { type: q.claims.ctx_type, id: q.claims.ctx_id },
+    request: {
+      module: q.route.module,
+      action: q.action,
+      merchant: merchantInput(p.merchant),
+      merchant_id: p.named,
+      product_id: p.product,
+      gateway_ref_id: p.gatewayRef,
+      maker_id: '',
+    },
+  };
+}
+
+/** The compiled bundle in process, fed prepared parts (prepared-input.ts): no JSON per request on the wasm side. */
+export class WasmDecider implements Decider {
+  private readonly prepared = new PreparedInputs();
+
+  decide(q: DecisionQuery): DecisionResult {
+    const p = q.principal;
+    const parts = this.prepared.parts(q.claims, p.user, p.role, p.session, p.merchant, {
+      module: q.route.module, action: q.action, merchant_id: p.named, product_id: p.product, gateway_ref_id: p.gatewayRef, maker_id: '',
+    }, q.now);
+    return q.engine.decidePrepared(parts);
+  }
+
+  async close(): Promise<void> {}
+}
