@@ -1,7 +1,7 @@
 // A gateway for the benchmark: wired exactly as gateway/server.ts wires it
 // (same deps, same app, same default metrics), plus routes under /__bench that
 // only this file adds — memory after a forced GC, the wasm memory high-water
-// mark, the stage timers of gate.ts, and cache flushes for the cold-path
+// mark, the stage timers of gateway/pipeline/timing.ts, and cache flushes for the cold-path
 // measurements. Prints `listening <port>` on stderr (stdout is the log).
 // Run with --expose-gc so /__bench/memory can collect before measuring.
 import { collectDefaultMetrics } from 'prom-client';

@@ -66,7 +66,7 @@ export interface PolicyBenchResult {
   typical: Rate;
   /** The SDK's own LoadedPolicy.evaluate (fresh encoder and copies per call), for reference. */
   sdk: { realistic: Rate };
-  /** What the gateway's hot path pays when the memo misses: gateway/prepared-input.ts parts from cached records, then engine.decidePrepared. */
+  /** What the gateway's hot path pays when the memo misses: gateway/policy/prepared-input.ts parts from cached records, then engine.decidePrepared. */
   gatewayPath: { realistic: Rate; typical: Rate };
   /** Input JSON.stringify + UTF-8 encoding, as a share of one engine.decide (realistic). */
   jsonEncodeShare: number;
@@ -111,7 +111,7 @@ const rate = (t: { cpuNs: number; wallNs: number }): Rate => ({
 
 /**
  * The gateway's path for an input: the records and verified claims it would
- * hold in its caches, turned into prepared parts by gateway/prepared-input.ts
+ * hold in its caches, turned into prepared parts by gateway/policy/prepared-input.ts
  * on every call (as the gate does), then decidePrepared.
  */
 function gatewayPath(engine: PolicyEngine, input: DecisionInput): () => DecisionResult {

@@ -1,5 +1,5 @@
 // The run's figures as Markdown: the machine, every table, and each target
-// of DESIGN.md 9 with its measured figure and whether it holds.
+// of docs/architecture.md#performance-targets with its measured figure and whether it holds.
 import type { Summary, FixedRateResult } from '../stages/throughput.ts';
 import type { RevocationResult } from '../stages/revocation.ts';
 import type { MemoryResult } from '../stages/memory.ts';
@@ -108,7 +108,7 @@ export function renderReport(r: RunResult): string {
 
   const v = verdicts(r);
   if (v.length) {
-    parts.push('### Targets (DESIGN.md 9)');
+    parts.push('### Targets (docs/architecture.md#performance-targets)');
     parts.push(table(['target', 'measured', 'holds'], v.map((x) => [x.target, x.figure, x.holds === null ? '—' : x.holds ? 'yes' : '**no**'])));
   }
 

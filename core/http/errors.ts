@@ -1,4 +1,4 @@
-// Domain errors carry their HTTP status and stable code (DESIGN.md 6).
+// Domain errors carry their HTTP status and stable code (docs/http.md#errors).
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,

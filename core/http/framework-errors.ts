@@ -2,7 +2,7 @@
 // that is not valid percent-encoding, a path parameter longer than
 // maxParamLength) answer in the error shape with a documented code, like
 // every other refusal, instead of Fastify's own `FST_ERR_*` body that echoes
-// the URL back. Both services (DESIGN.md 6; OWASP ASVS 4.0.3 V7.4.1).
+// the URL back. Both services (docs/http.md#errors; OWASP ASVS 4.0.3 V7.4.1).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './error-handler.ts';
 

@@ -1,4 +1,4 @@
-// The policy contract (DESIGN.md 8), as the Rego in policies/authz reads it.
+// The policy contract (docs/http.md#policy-input), as the Rego in policies/authz reads it.
 import type { Acl, ContextType } from '../principal/access.ts';
 
 export interface PrincipalInput {

@@ -1,4 +1,4 @@
-// The gateway's route table (DESIGN.md 7): which path prefixes go to which
+// The gateway's route table (docs/http.md#route-table): which path prefixes go to which
 // upstream, under which module, and where the merchant, product and gateway
 // reference are found. Validated at boot; any fault names the route.
 import { readFileSync } from 'node:fs';

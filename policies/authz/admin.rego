@@ -4,7 +4,7 @@
 # input.operation: a key of data.authz_config.admin_operations, which says per
 #   context type which module and level the operation needs. A context type the
 #   operation does not list may not perform it at all (the creation table of
-#   DESIGN.md 2 lives there).
+#   docs/domain.md#creation lives there).
 # input.merchant (optional): a merchant record the operation targets; it must be
 #   within the caller's merchant access and context.
 package authz

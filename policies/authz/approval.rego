@@ -1,4 +1,4 @@
-# Maker-checker (DESIGN.md 3, 7): who may approve or reject a stored request,
+# Maker-checker (docs/domain.md#maker-checker): who may approve or reject a stored request,
 # and which role edits raise a level (a tenant may require a checker for those).
 #
 # A checker needs CHECKER on the request's module, or on the approval module

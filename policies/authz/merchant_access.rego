@@ -1,4 +1,4 @@
-# Merchant access (DESIGN.md 2): which merchants a principal may act on in its
+# Merchant access (docs/domain.md#merchant-access): which merchants a principal may act on in its
 # current context. `merchants_access == []` means every merchant in the user's
 # home scope (tenant or reseller); a merchant user only ever has its own.
 package authz

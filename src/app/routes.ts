@@ -11,7 +11,7 @@ import { userAccessRoutes } from '../users/access-routes.ts';
 import { userLifecycleRoutes } from '../users/lifecycle-routes.ts';
 import { usersRoutes } from '../users/routes.ts';
 
-// Administration (DESIGN.md 2-4): every route authenticates, then asks the policy.
+// Administration (docs/domain.md): every route authenticates, then asks the policy.
 const administrationRoutes: FastifyPluginAsync[] = [
   resellersRoutes,
   merchantsRoutes,

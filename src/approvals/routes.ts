@@ -1,4 +1,4 @@
-// /v1/approvals (DESIGN.md 6, maker-checker) and the tenant's approval
+// /v1/approvals (docs/domain.md#maker-checker) and the tenant's approval
 // settings. Nothing here needs an admin operation: what a caller sees and may
 // decide is the policy's `approve` verdict per approval (checker.ts), and
 // makers always see their own requests (`mine=true`).

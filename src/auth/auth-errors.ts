@@ -1,4 +1,4 @@
-// The stable refusals of the authentication routes (DESIGN.md 6).
+// The stable refusals of the authentication routes (docs/http.md#errors).
 import { ApiError } from '../../core/http/errors.ts';
 
 /** One answer for unknown user, wrong password and an account that may not log in (OWASP ASVS 2.2 / V6.3). */

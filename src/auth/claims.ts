@@ -1,6 +1,6 @@
 import type { ContextType } from '../roles/role.entity.ts';
 
-/** Claims of an access token (DESIGN.md 5). `typ` keeps MFA tokens out of API calls. */
+/** Claims of an access token (docs/http.md#tokens). `typ` keeps MFA tokens out of API calls. */
 export interface AccessClaims {
   iss: string;
   aud: string;

@@ -1,4 +1,4 @@
-// GET /auth/contexts and POST /auth/switch (DESIGN.md 2).
+// GET /auth/contexts and POST /auth/switch (docs/domain.md#contexts).
 //
 // A switch opens a NEW session in the target context (new sid, new refresh
 // token) and leaves the current one alone: a client may keep working in two

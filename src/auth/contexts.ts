@@ -1,4 +1,4 @@
-// Contexts a user may enter (DESIGN.md 2): a tenant user its tenant, the
+// Contexts a user may enter (docs/domain.md#contexts): a tenant user its tenant, the
 // resellers and merchants it can access; a reseller user its reseller and the
 // merchants it can access under it; a merchant user only its own merchant.
 // Listed merchant access narrows merchants (and, for a tenant user, the

@@ -1,4 +1,4 @@
-// Login (DESIGN.md 4, 5): password, then the second factor when the user has
+// Login (docs/domain.md#lockout, docs/http.md#tokens): password, then the second factor when the user has
 // one or must enrol one, then a session in the user's home context.
 //
 // Every refusal before the second factor is the same 401 INVALID_CREDENTIALS:

@@ -1,4 +1,4 @@
-// The short-lived token of an unfinished login (DESIGN.md 5): it only works
+// The short-lived token of an unfinished login (docs/http.md#tokens): it only works
 // on the route of its purpose, and only once — the first successful use
 // burns its `jti` in Redis, so a captured token cannot open a second session.
 import type { ControlPlaneDeps } from '../app/deps.ts';

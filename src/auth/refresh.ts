@@ -1,4 +1,4 @@
-// Refresh-token rotation (DESIGN.md 5; OAuth 2.0 Security BCP 4.14). The
+// Refresh-token rotation (docs/http.md#tokens; OAuth 2.0 Security BCP 4.14). The
 // presented token is marked rotated by one conditional UPDATE; only the
 // request that flips it gets a new pair. A token presented after rotation is
 // a reuse: a thief or the victim holds a copy, so the whole session ends.

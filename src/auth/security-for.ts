@@ -1,4 +1,4 @@
-// The security settings that govern one user (DESIGN.md 4): the tenant's,
+// The security settings that govern one user (docs/domain.md#two-factor): the tenant's,
 // overridden field by field by its reseller's (a merchant user's reseller is
 // its merchant's). Two-factor is required when ANY layer asks for it: the
 // tenant, the reseller, the user's merchant or the user's role.

@@ -1,4 +1,4 @@
-// Administrative security actions on a user (DESIGN.md 4, 6):
+// Administrative security actions on a user (docs/domain.md#user-lifecycle, docs/http.md#routes):
 // POST /users/:id/unlock · /revoke-sessions · /reset-mfa · /resend-invitation.
 // Each needs `users.update` in the caller's context and a target in scope,
 // commits with its audit event, and announces ended sessions after commit.

@@ -1,4 +1,4 @@
-// PATCH /users/:id/email (DESIGN.md 4): the target must be ACTIVE; nothing
+// PATCH /users/:id/email (docs/domain.md#user-lifecycle): the target must be ACTIVE; nothing
 // changes yet — the new address receives a single-use verification link and
 // the change applies when it is followed (confirm.ts). A new request voids
 // any earlier pending one.

@@ -1,4 +1,4 @@
-// Cursor pagination ({items, nextCursor}, DESIGN.md 6) by keyset: the cursor
+// Cursor pagination ({items, nextCursor}, docs/http.md#routes) by keyset: the cursor
 // is the sort key of the last row served, so pages stay stable while rows are
 // added and no OFFSET scan grows with the page number.
 import type { EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';

@@ -1,4 +1,4 @@
-// Reading and accepting a setup link (DESIGN.md 4). A link works once: it is
+// Reading and accepting a setup link (docs/domain.md#user-lifecycle). A link works once: it is
 // marked used by a conditional UPDATE in the same transaction that sets the
 // password, so two concurrent acceptances cannot both pass. Voided (resent),
 // used and unknown links are 404; an expired one is 410.

@@ -1,4 +1,4 @@
-// Login lockout (DESIGN.md 4), counted in Redis so every control-plane
+// Login lockout (docs/domain.md#lockout), counted in Redis so every control-plane
 // instance shares it. An attempt first *reserves* a slot atomically (a Lua
 // script); only a reserved attempt may evaluate a password or a TOTP code.
 // So N parallel wrong attempts evaluate at most N secrets: the (N+1)th

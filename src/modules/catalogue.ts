@@ -1,4 +1,4 @@
-// The module catalogue (DESIGN.md 3): built-in modules from the policy data,
+// The module catalogue (docs/domain.md#modules): built-in modules from the policy data,
 // every module of the gateway's route table, every module an SoD pair names,
 // and the approval modules checkers may hold instead of a route's module
 // (`approval_modules`, e.g. refund_approvals: policies/authz/approval.rego).

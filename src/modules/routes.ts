@@ -1,4 +1,4 @@
-// GET /v1/modules: the modules a role's ACL may name (DESIGN.md 3).
+// GET /v1/modules: the modules a role's ACL may name (docs/domain.md#modules).
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';

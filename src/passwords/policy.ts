@@ -1,5 +1,5 @@
 // A password policy evaluated against a candidate. Each unmet rule is named,
-// so the 422 answer can list them all at once (DESIGN.md 4).
+// so the 422 answer can list them all at once (docs/domain.md#passwords).
 import { ApiError } from '../../core/http/errors.ts';
 import type { PasswordPolicy } from '../security/settings.ts';
 import { isCommonPassword } from './blocklist.ts';

@@ -4,7 +4,7 @@ import { badRequest } from '../../core/http/errors.ts';
 import type { SecuritySettings } from '../security/settings.ts';
 import type { Reseller } from './reseller.entity.ts';
 
-/** Security settings a reseller overrides field by field over its tenant's (DESIGN.md 4). */
+/** Security settings a reseller overrides field by field over its tenant's (docs/domain.md#passwords). */
 export const SecuritySettingsSchema = Type.Object(
   {
     mfaRequired: Type.Optional(Type.Boolean()),

@@ -1,4 +1,4 @@
-// /v1/roles (DESIGN.md 3). Visibility: roles/scope.ts. Every ACL a request
+// /v1/roles (docs/domain.md#roles). Visibility: roles/scope.ts. Every ACL a request
 // sets, and every role it changes, assigns or clones, grants no more than the
 // caller holds (PRIVILEGE_ESCALATION).
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Security settings a tenant sets and a reseller may override (DESIGN.md 4).
+ * Security settings a tenant sets and a reseller may override (docs/domain.md#passwords).
  * Absent fields inherit: reseller → tenant → the defaults below.
  */
 export interface PasswordPolicy {

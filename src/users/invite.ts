@@ -1,4 +1,4 @@
-// POST /v1/users: invite a user (DESIGN.md 2 and 4). The creation table is
+// POST /v1/users: invite a user (docs/domain.md#creation and #user-lifecycle). The creation table is
 // policy data (`users.create.<TYPE>` per context); this file looks up what
 // the policy needs and applies the rules on the request's shape.
 import { Type, type Static } from '@sinclair/typebox';

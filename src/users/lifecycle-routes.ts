@@ -1,4 +1,4 @@
-// A user's lifecycle (DESIGN.md 4): INVITED → ACTIVE ⇄ DISABLED, any → SOFT_DEL
+// A user's lifecycle (docs/domain.md#user-lifecycle): INVITED → ACTIVE ⇄ DISABLED, any → SOFT_DEL
 // → restored, and hard delete. Disable, soft delete and hard delete end every
 // session at once.
 import type { FastifyPluginAsync } from 'fastify';

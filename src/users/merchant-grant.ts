@@ -1,4 +1,4 @@
-// A merchant access being granted (on invite and on update), DESIGN.md 2:
+// A merchant access being granted (on invite and on update), docs/domain.md#merchant-access:
 // a merchant user has exactly its own merchant, so a list is invalid; for
 // others every listed merchant must exist and be reachable by the actor (and,
 // for a reseller user, be under its reseller), and `[]` (all) may be granted

@@ -32,7 +32,7 @@ export const usersRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/users', {
     schema: {
       tags: ['users'],
-      summary: 'Invite a user (the creation table of DESIGN.md 2)',
+      summary: 'Invite a user (docs/domain.md#creation)',
       security: bearer,
       body: InviteBody,
       response: { 201: UserView, ...errorResponses(400, 403, 404, 409) },

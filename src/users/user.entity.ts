@@ -14,7 +14,7 @@ export class User {
   resellerId: string | null = null;
   merchantId: string | null = null;
   roleId!: string;
-  /** `[]` means every merchant of the user's home scope (DESIGN.md 2). */
+  /** `[]` means every merchant of the user's home scope (docs/domain.md#merchant-access). */
   merchantsAccess: string[] = [];
   productIds: string[] = [];
   gatewayRefIds: string[] = [];

@@ -1,4 +1,4 @@
-// The creation table of DESIGN.md 2, for all three acting contexts, with the
+// The creation table of docs/domain.md#creation, for all three acting contexts, with the
 // allowed and the refused cases, each with its status and code.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

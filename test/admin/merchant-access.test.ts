@@ -1,4 +1,4 @@
-// Merchant access (DESIGN.md 2): what `[]` and a list mean per user type, and
+// Merchant access (docs/domain.md#merchant-access): what `[]` and a list mean per user type, and
 // every refusal of PUT /v1/users/:id/merchant-access in its order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';

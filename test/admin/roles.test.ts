@@ -1,4 +1,4 @@
-// Roles (DESIGN.md 3): ACL validation, escalation, system roles, clone,
+// Roles (docs/domain.md#roles): ACL validation, escalation, system roles, clone,
 // enable/disable, delete only when unused, and edits that change what holders
 // can do on their very next request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

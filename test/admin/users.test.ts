@@ -1,4 +1,4 @@
-// Users (DESIGN.md 4): the lifecycle, restrictions, listing with filters and
+// Users (docs/domain.md#user-lifecycle): the lifecycle, restrictions, listing with filters and
 // cursor pagination, and the announcements gateways rely on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authzChannel } from '../../core/changes/authz-changes.ts';

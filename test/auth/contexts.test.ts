@@ -1,4 +1,4 @@
-// Contexts (DESIGN.md 2): what each kind of user may enter, switching, /me.
+// Contexts (docs/domain.md#contexts): what each kind of user may enter, switching, /me.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';

@@ -1,4 +1,4 @@
-// Email change (DESIGN.md 4): ACTIVE targets only, verification link to the
+// Email change (docs/domain.md#user-lifecycle): ACTIVE targets only, verification link to the
 // new address, applied on confirmation, old address told.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';

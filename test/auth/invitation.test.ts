@@ -1,4 +1,4 @@
-// The invitation journey through HTTP and the mail folder (DESIGN.md 4).
+// The invitation journey through HTTP and the mail folder (docs/domain.md#user-lifecycle).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';

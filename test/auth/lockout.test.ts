@@ -1,4 +1,4 @@
-// Login lockout (DESIGN.md 4): N failures lock for M minutes, counted
+// Login lockout (docs/domain.md#lockout): N failures lock for M minutes, counted
 // atomically in Redis; failed TOTP codes count; unknown users look the same.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';

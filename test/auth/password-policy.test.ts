@@ -1,4 +1,4 @@
-// Password policy (DESIGN.md 4; NIST SP 800-63B 3.1.1.2): every refusal is
+// Password policy (docs/domain.md#passwords; NIST SP 800-63B 3.1.1.2): every refusal is
 // 422 PASSWORD_POLICY naming each unmet rule.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';

@@ -1,4 +1,4 @@
-// Tokens and sessions (DESIGN.md 5): refresh rotation and reuse detection,
+// Tokens and sessions (docs/http.md#tokens): refresh rotation and reuse detection,
 // logout, and sessions killed by disable and revoke-sessions — announced on
 // the authorization channel so gateways drop them at once.
 import { randomUUID } from 'node:crypto';

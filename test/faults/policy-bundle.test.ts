@@ -1,5 +1,5 @@
 // Corrupt policy bundles, against the real gateway process (ASVS 4.0.3
-// V4.1.5 access controls fail securely, CWE-636; DESIGN.md 7
+// V4.1.5 access controls fail securely, CWE-636; docs/http.md#gateway-answers
 // "a bad one is refused and the last good one stays"). At boot every kind of
 // corruption stops `gateway/server.ts` with exit code 1 before it listens; at
 // reload (folder watch and SIGHUP) each is refused and the last good bundle

@@ -1,5 +1,5 @@
 // Redis goes away while requests flow (ASVS 4.0.3 V4.1.5 access controls
-// fail securely, CWE-636; DESIGN.md 7 "any error while deciding denies, never allows").
+// fail securely, CWE-636; docs/http.md#gateway-answers: any error while deciding denies, never allows).
 // test/gateway/outage.test.ts checks the outage modes one request at a time;
 // here they happen under concurrent load, with revocations made through the
 // control plane's admin routes while Redis is down and after it is back, and

@@ -1,4 +1,4 @@
-// The gate's prepared parts (gateway/prepared-input.ts) stand for exactly the
+// The gate's prepared parts (gateway/policy/prepared-input.ts) stand for exactly the
 // input the decision log shows: same answers as deciding the whole input, a
 // part remade when a record object is replaced or the session expires, and
 // shared (not parsed again) when a reloaded record has the same content.

@@ -190,7 +190,7 @@ describe('the shared Redis copy', () => {
     // The write-back is fire-and-forget: wait until it has landed (a few round trips at most).
     let cached: string | null = null;
     for (let i = 0; i < 200 && cached === null; i++) cached = await redis.get(recordKey('user', u.id));
-    // A copy is `<time its row was read>|<record JSON>` (gateway/principal-cache.ts).
+    // A copy is `<time its row was read>|<record JSON>` (gateway/principal/cache.ts).
     expect(cached).toMatch(/^\d+\|/);
     expect(JSON.parse(cached!.slice(cached!.indexOf('|') + 1))).toMatchObject({ id: u.id, status: 'ACTIVE' });
 

@@ -1,5 +1,5 @@
 // The control plane's access-control matrix, generated from data: every role
-// kind × every administrative route of DESIGN.md 6 × a target inside or
+// kind × every administrative route of docs/http.md#routes × a target inside or
 // outside the actor's scope (own merchant, sibling merchant, another
 // reseller's, another tenant's). The expected answer of each cell comes from
 // the tables below, not from the code under test. Refused requests must write
@@ -28,7 +28,7 @@ afterAll(async () => {
   await cp?.close();
 });
 
-// ---- Who may do what (DESIGN.md 2–4, README "Administration") -------------
+// ---- Who may do what (docs/domain.md, README "Administration") -------------
 
 const READERS: Kind[] = ['tenantAdmin', 'tenantReadOnly', 'tenantLimited', 'tenantAsReseller', 'resellerAdmin', 'resellerRestricted', 'merchantAdmin', 'merchantReadOnly'];
 /** users: RW / roles: RW / user_hard_delete: RW: the three system admin roles hold them everywhere. */

@@ -93,7 +93,7 @@ const FORBIDDEN: [number, string] = [403, 'FORBIDDEN'];
 const OUT_OF_SCOPE: [number, string] = [403, 'MERCHANT_OUT_OF_SCOPE'];
 const INVALID: [number, string] = [400, 'VALIDATION_FAILED'];
 
-describe('nobody grants more than they hold (DESIGN.md 3 "No escalation")', () => {
+describe('nobody grants more than they hold (docs/domain.md#no-escalation)', () => {
   it('roles above one\'s own: created, edited, cloned, enabled, deleted or assigned', async () => {
     const L = u.limited.token;
     const newRole = (acl: Acl) => ({ name: uniqueId('esc'), scope: 'TENANT', acl });
@@ -140,7 +140,7 @@ describe('nobody grants more than they hold (DESIGN.md 3 "No escalation")', () =
     ]);
   });
 
-  it('creation above one\'s level (the creation table of DESIGN.md 2)', async () => {
+  it('creation above one\'s level (docs/domain.md#creation)', async () => {
     const email = () => `${uniqueId('esc')}@security.test`;
     const M = w.actors.merchantAdmin.token;
     const R = w.actors.resellerAdmin.token;

@@ -3,7 +3,7 @@
 // mutators (malformed JSON, wrong types, null, huge strings and arrays,
 // unknown fields, NUL, unpaired surrogates, RTL overrides, combining marks,
 // very long emails, wrong content types, deep nesting, oversize). Every answer
-// is a 4xx with the code DESIGN.md 6 documents for its status — never a 5xx —
+// is a 4xx with the code docs/http.md#errors documents for its status — never a 5xx —
 // and a refused request leaves every row of the tenants exactly as it was and
 // writes no audit event.
 //
@@ -233,7 +233,7 @@ const idMutations: [string, string][] = [
 
 // ---- Judging -----------------------------------------------------------------
 
-/** DESIGN.md 6 (and the README's additions): the codes each refusal status may carry. */
+/** docs/http.md#errors (and the README's additions): the codes each refusal status may carry. */
 const documented: Record<number, string[]> = {
   400: ['VALIDATION_FAILED'],
   401: ['UNAUTHENTICATED', 'INVALID_CREDENTIALS', 'TOTP_INVALID', 'TOTP_REPLAYED', 'REFRESH_REUSED'],

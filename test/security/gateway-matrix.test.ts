@@ -2,7 +2,7 @@
 // every route × every ACL level (NA, R, RW, CHECKER) × every method, and
 // every principal kind × merchants inside and outside its access, run on two
 // gateway instances at once. The expected answer comes from the table below
-// (DESIGN.md 3 and 7), the routes from the same file the gateways load; an
+// (docs/domain.md#levels, docs/domain.md#maker-checker), the routes from the same file the gateways load; an
 // allowed request reaches the upstream exactly once with the caller's
 // identity, a refused one never.
 //
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 type Expect = [number, string?];
 
-/** DESIGN.md 3 and 7: reads need R, RW or CHECKER; writes need RW; an approval method holds the write (202). */
+/** docs/domain.md#levels: reads need R, RW or CHECKER; writes need RW; an approval method holds the write (202). */
 function expected(route: GatewayRoute, level: Level, method: string): Expect {
   const read = route.readMethods.has(method);
   const write = route.writeMethods.has(method);
@@ -140,7 +140,7 @@ describe('principal kinds × merchants inside and outside their access', () => {
   type Key = (typeof keys)[number];
   const kinds = ['tenantAll', 'tenantListed', 'tenantAsReseller', 'resellerAll', 'resellerListed', 'merchantUser'] as const;
   type Kind = (typeof kinds)[number];
-  /** Merchants each kind may act on (DESIGN.md 2, merchant access; 7, MERCHANT context). */
+  /** Merchants each kind may act on (docs/domain.md#merchant-access). */
   const access: Record<Kind, Key[]> = {
     tenantAll: ['own', 'sibling', 'otherReseller', 'direct'],
     tenantListed: ['own'],

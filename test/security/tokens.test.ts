@@ -79,7 +79,7 @@ const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, '
 
 interface Case {
   name: string;
-  /** The gateways' answer when it is not 401: a well-signed token of an ended session gets the policy's reason (DESIGN.md 7). */
+  /** The gateways' answer when it is not 401: a well-signed token of an ended session gets the policy's reason (docs/http.md#gateway-answers). */
   atGateway?: [number, string];
   /** What the attacker sends: a token, or headers/a query of its own. */
   make: () => Promise<{ token?: string; authorization?: string; query?: string }> | { token?: string; authorization?: string; query?: string };
