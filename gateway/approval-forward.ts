@@ -5,7 +5,7 @@
 // `x-auth-approved-by` and `x-auth-approval-id`. Nothing is retried (a
 // retried write could run twice); the upstream's answer is kept, bounded.
 import type { ApprovalResult, StoredGatewayRequest } from '../src/approvals/stored-request.ts';
-import type { GatewayRoute } from './route-table.ts';
+import { normalisedHeaderName, routingHeaders, type GatewayRoute } from './route-table.ts';
 
 /** The maker's identity as decided now, and who approved. */
 export interface ApprovedIdentity {
@@ -15,6 +15,9 @@ export interface ApprovedIdentity {
   contextId: string;
   merchantId: string;
   merchantScope: string;
+  /** The maker's restrictions now (`*` or ids), as the gateway sends them. */
+  productScope: string;
+  gatewayRefScope: string;
   decisionId: string;
   approvalId: string;
   approvedBy: string;
@@ -25,9 +28,10 @@ export const RESULT_MAX_BYTES = 16 * 1024;
 
 export function approvedHeaders(stored: StoredGatewayRequest, who: ApprovedIdentity): Record<string, string> {
   const headers: Record<string, string> = {};
-  // Stored headers were allow-listed at the gateway; drop any identity header anyway.
+  // Stored headers were allow-listed at the gateway; drop any identity or routing header anyway.
   for (const [name, value] of Object.entries(stored.headers)) {
-    if (!name.startsWith('x-auth-') && name !== 'authorization' && name !== 'cookie') headers[name] = value;
+    const n = normalisedHeaderName(name);
+    if (!n.startsWith('x-auth-') && n !== 'authorization' && n !== 'cookie' && !routingHeaders.has(n) && !n.startsWith('x-forwarded-')) headers[name] = value;
   }
   if (stored.contentType !== null) headers['content-type'] = stored.contentType;
   headers['x-auth-user-id'] = who.userId;
@@ -37,6 +41,8 @@ export function approvedHeaders(stored: StoredGatewayRequest, who: ApprovedIdent
   headers['x-auth-decision-id'] = who.decisionId;
   if (who.merchantId !== '') headers['x-auth-merchant-id'] = who.merchantId;
   else headers['x-auth-merchant-scope'] = who.merchantScope;
+  headers['x-auth-product-scope'] = who.productScope;
+  headers['x-auth-gateway-scope'] = who.gatewayRefScope;
   headers['x-auth-approved-by'] = who.approvedBy;
   headers['x-auth-approval-id'] = who.approvalId;
   return headers;

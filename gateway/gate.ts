@@ -28,6 +28,9 @@ export interface Admission {
   merchantId: string;
   /** When no merchant is named: what the upstream may serve (`*`, `reseller:<id>` or ids; "" for none). */
   merchantScope: string;
+  /** Products and gateway references the caller is restricted to: `*` (none) or comma-separated ids. */
+  productScope: string;
+  gatewayRefScope: string;
   forwardedAt: number;
 }
 
@@ -45,6 +48,8 @@ const reasonOrder = [
   'SESSION_REVOKED',
   'USER_DISABLED',
   'ROLE_DISABLED',
+  'INVALID_INPUT',
+  'CONTEXT_FORBIDDEN',
   'INSUFFICIENT_PERMISSION',
   'MERCHANT_ACCESS_DENIED',
   'PRODUCT_RESTRICTED',
@@ -56,6 +61,8 @@ const reasonMessages: Record<string, string> = {
   SESSION_REVOKED: 'the session has ended',
   USER_DISABLED: 'the user is not active',
   ROLE_DISABLED: 'the role is disabled',
+  INVALID_INPUT: 'the request could not be decided',
+  CONTEXT_FORBIDDEN: 'the current context is no longer permitted; switch context',
   INSUFFICIENT_PERMISSION: 'the role does not grant this action on this module',
   MERCHANT_ACCESS_DENIED: 'no access to this merchant',
   PRODUCT_RESTRICTED: 'the user is restricted to other products',
@@ -98,6 +105,8 @@ function decisionInput(
       merchant_id: named,
       product_id: product,
       gateway_ref_id: gatewayRef,
+      product_required: route.product !== undefined,
+      gateway_ref_required: route.gatewayRef !== undefined,
       maker_id: '',
     },
   };
@@ -175,7 +184,8 @@ export function createGate(deps: GatewayDeps) {
     const engine = deps.policy.engine;
     const now = Date.now();
     const memoInputs = memo !== null && session !== null ? { session, user, role, merchant, engine } : null;
-    const memoKey = memoInputs === null ? '' : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${route.module}\u0000${action}\u0000${named}\u0000${product}\u0000${gatewayRef}`;
+    // The route's locators are inputs too (product_required, gateway_ref_required): two routes of one module may differ.
+    const memoKey = memoInputs === null ? '' : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${route.module}\u0000${action}\u0000${named}\u0000${product}\u0000${gatewayRef}\u0000${route.locates}`;
     let result = memoInputs === null ? undefined : memo!.get(memoKey, memoInputs, now);
     const fromMemo = result !== undefined;
     // Built only for an OPA server or the decision log: the wasm takes prepared parts.
@@ -184,7 +194,8 @@ export function createGate(deps: GatewayDeps) {
       try {
         if (remote === null) {
           const parts = prepared.parts(claims, user, role, session, merchant, {
-            module: route.module, action, merchant_id: named, product_id: product, gateway_ref_id: gatewayRef, maker_id: '',
+            module: route.module, action, merchant_id: named, product_id: product, gateway_ref_id: gatewayRef,
+            product_required: route.product !== undefined, gateway_ref_required: route.gatewayRef !== undefined, maker_id: '',
           }, now);
           result = engine.decidePrepared(parts);
         } else {
@@ -231,6 +242,9 @@ export function createGate(deps: GatewayDeps) {
       decisionId,
       merchantId,
       merchantScope: merchantId === '' && typeof result.merchant_scope === 'string' ? result.merchant_scope : '',
+      // Fail closed: a result without the scopes tells the upstream "nothing", never "everything".
+      productScope: typeof result.product_scope === 'string' ? result.product_scope : '',
+      gatewayRefScope: typeof result.gateway_ref_scope === 'string' ? result.gateway_ref_scope : '',
       forwardedAt: 0,
     };
     // Maker-checker (gateway/approval-hook.ts): the write is held for a checker,

@@ -116,6 +116,8 @@ async function executeGatewayRequest(request: FastifyRequest, approval: Approval
     contextId: approval.makerContextId,
     merchantId,
     merchantScope: merchantId === '' && typeof decision.merchant_scope === 'string' ? decision.merchant_scope : '',
+    productScope: typeof decision.product_scope === 'string' ? decision.product_scope : '',
+    gatewayRefScope: typeof decision.gateway_ref_scope === 'string' ? decision.gateway_ref_scope : '',
     decisionId: stored.decisionId,
     approvalId: approval.id,
     approvedBy: request.actor.user.id,

@@ -45,6 +45,9 @@ export async function makerWriteDecision(em: EntityManager, policy: PolicyEngine
       merchant_id: approval.merchantId ?? '',
       product_id: stored.productId,
       gateway_ref_id: stored.gatewayRefId,
+      // The gateway required a located product (gateway reference) of a restricted maker when it held the request.
+      product_required: false,
+      gateway_ref_required: false,
       maker_id: '',
     },
   });

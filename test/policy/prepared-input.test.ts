@@ -70,8 +70,11 @@ function generate(seed: number, count: number): DecisionInput[] {
         merchant_id: named,
         product_id: r.next() < 0.6 ? '' : r.pick(['p1', 'p2', 'p3']),
         gateway_ref_id: r.next() < 0.7 ? '' : r.pick(['g1', 'g2']),
+        product_required: r.next() < 0.3,
+        gateway_ref_required: r.next() < 0.3,
         maker_id: r.next() < 0.8 ? '' : r.pick(['u0', 'u1', 'someone']),
         ...(r.next() < 0.2 ? { maker_context: { type: 'TENANT', id: 't' } } : {}),
+        ...(r.next() < 0.5 ? { made_at: 1000, checker_appointments: r.next() < 0.5 ? [] : [{ by: r.pick(['u0', 'someone']), at: r.pick([999, 1000]), what: 'user.invite' }] } : {}),
       },
     });
   }
