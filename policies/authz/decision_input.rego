@@ -4,6 +4,15 @@
 # mistyped fact as "no restriction": `count("")` is 0, `not x` holds for a
 # missing x, an ACL that is not an object has no level at all. So anything not
 # exactly of this shape denies with INVALID_INPUT, before any other rule.
+# METADATA
+# description: >-
+#   Every input reference in package authz is type-checked by
+#   scripts/build-policy.sh against policies/schemas (decision.json, admin.json,
+#   role_check.json, combined as schema.input): a rule reading a field no entry
+#   point's input has fails the build.
+# scope: package
+# schemas:
+#   - input: schema.input
 package authz
 
 context_types := {"TENANT", "RESELLER", "MERCHANT"}
@@ -126,6 +135,4 @@ valid_action_facts(r) if {
 	optional_string(r, "target_role_id")
 }
 
-optional_string(obj, key) if not key in object.keys(obj)
-
-optional_string(obj, key) if is_string(obj[key])
+optional_string(obj, key) if is_string(object.get(obj, key, ""))
