@@ -54,7 +54,7 @@ operation_reasons contains "FORBIDDEN" if {
 }
 
 operation_reasons contains "FORBIDDEN" if {
-	"merchant" in object.keys(input)
+	"merchant" in input_keys
 	not merchant_record(input.merchant)
 }
 

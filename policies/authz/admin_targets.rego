@@ -26,7 +26,7 @@ role_mutations := {"roles.write", "roles.disable"}
 # Every fact given must be well formed; a fact the operation does not use may
 # be absent.
 admin_facts_well_formed if {
-	every key in {"target", "merchants", "restrictions", "role"} & object.keys(input) {
+	every key in {"target", "merchants", "restrictions", "role"} & input_keys {
 		fact_well_formed(key, input[key])
 	}
 }
@@ -88,7 +88,7 @@ role_well_formed(r) if {
 }
 
 operation_reasons contains "FORBIDDEN" if {
-	some key in ({"target", "merchants", "restrictions", "role"} & object.keys(input))
+	some key in ({"target", "merchants", "restrictions", "role"} & input_keys)
 	not fact_well_formed(key, input[key])
 }
 
@@ -120,7 +120,7 @@ operation_reasons contains "SELF_MODIFICATION" if {
 # reseller's users (reseller users and its merchants' users; a merchant user's
 # reseller_id is its merchant's), a MERCHANT context only on its merchant's.
 operation_reasons contains "FORBIDDEN" if {
-	"target" in object.keys(input)
+	"target" in input_keys
 	not target_managed_here(input.target, input.context)
 }
 

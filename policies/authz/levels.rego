@@ -51,7 +51,7 @@ within("CHECKER", actor) if actor in {"RW", "CHECKER"}
 # modules the actor holds explicitly, and the actor's wildcard covers the
 # modules the role names. Both ACLs must be well formed; otherwise "*" (all).
 acl_escalations(acl, actor_acl) := {module |
-	some module in (object.keys(acl) | object.keys(actor_acl))
+	some module in ({m | some m, _ in acl} | {m | some m, _ in actor_acl})
 	not within(level_of(acl, module), level_of(actor_acl, module))
 } if {
 	acl_well_formed(acl)

@@ -87,3 +87,6 @@ context_possible(ctx) if {
 	principal.type == "MERCHANT"
 	ctx.id == principal.merchant_id
 }
+
+# The keys the input has (object.keys is not among the wasm SDK's builtins).
+input_keys := {k | some k, _ in input}

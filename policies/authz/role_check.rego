@@ -37,7 +37,7 @@ role_check_allowed if {
 	count(over_ceiling) == 0
 }
 
-previous_acl_well_formed if not "previous_acl" in object.keys(input)
+previous_acl_well_formed if not "previous_acl" in input_keys
 
 previous_acl_well_formed if acl_well_formed(input.previous_acl)
 
@@ -57,7 +57,7 @@ holds(acl, side) if {
 
 # levels.rego: acl_escalations ("*" when either ACL is not well formed).
 escalations := set() if {
-	"actor_acl" in object.keys(input)
+	"actor_acl" in input_keys
 	input.actor_acl == null
 	acl_well_formed(input.acl)
 } else := acl_escalations(input.acl, object.get(input, "actor_acl", null))

@@ -22,7 +22,8 @@ import { roleAudit } from '../roles/view.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
 import { findUserInScope } from '../users/scope.ts';
 import { User } from '../users/user.entity.ts';
-import { targetFact, userAudit } from '../users/view.ts';
+import { targetUserFact } from '../users/target-fact.ts';
+import { userAudit } from '../users/view.ts';
 import type { Approval } from './approval.entity.ts';
 import type { Maker } from './maker.ts';
 import { createApproval, type NewApproval } from './store.ts';
@@ -57,7 +58,7 @@ export async function requestHardDelete(request: FastifyRequest, id: string): Pr
   authorize(request, 'users.hard_delete');
   return request.em.transactional(async (em) => {
     const user = await findUserInScope(request, id, em);
-    authorizeWith(request, 'users.hard_delete', { target: targetFact(user) });
+    authorizeWith(request, 'users.hard_delete', { target: await targetUserFact(em, user) });
     return store(request, em, {
       module: 'user_hard_delete',
       merchantId: user.merchantId,
@@ -111,7 +112,7 @@ export async function executeControlPlaneAction(request: FastifyRequest, em: Ent
     case 'user.hard_delete': {
       const user = await em.findOne(User, { id: action.targetId, tenantId: approval.tenantId });
       if (!user) throw notFound('user');
-      requireMaker(request, maker, 'users.hard_delete', { target: targetFact(user) });
+      requireMaker(request, maker, 'users.hard_delete', { target: await targetUserFact(em, user) });
       const before = userAudit(user);
       const sessionIds = await revokeSessions(em, { userId: user.id }, 'user.hard_delete', now());
       em.remove(user);

@@ -91,6 +91,10 @@ export interface TargetUserInput {
   tenant_id: string;
   reseller_id: string;
   merchant_id: string;
+  /** The role the user holds (not for a user being created): nobody acts on a user above them. */
+  role?: { acl: Acl | null };
+  /** A MERCHANT user's merchant: it must be within the actor's merchant access and context. */
+  merchant?: MerchantRecord;
 }
 
 export interface TargetRoleInput {
@@ -101,6 +105,8 @@ export interface TargetRoleInput {
   owner_id: string;
   /** The owning merchant's reseller ("" unless a merchant under a reseller owns it). */
   owner_reseller_id: string;
+  /** Its ACL as it is now: nobody changes a role that grants more than they hold. */
+  acl: Acl | null;
 }
 
 export interface AdminResult {
@@ -116,6 +122,10 @@ export interface RoleCheckInput {
 }
 
 export interface RoleCheckResult {
+  /** True only when the ACL is well formed and nothing below is reported. */
+  allow: boolean;
+  /** The ACL is not an object of known levels. */
+  invalid: boolean;
   sod_violations: string[];
   escalations: string[];
   over_ceiling: string[];
