@@ -57,7 +57,8 @@ function generate(seed: number, count: number): DecisionInput[] {
       product_ids: r.next() < 0.7 ? [] : ['p1', 'p2'].filter(() => r.next() < 0.6),
       gateway_ref_ids: r.next() < 0.7 ? [] : ['g1'],
     };
-    const ctxType = r.pick<ContextType>(['TENANT', 'RESELLER', 'MERCHANT']);
+    // Mostly the principal's own type of context, so reachable contexts are common.
+    const ctxType = r.next() < 0.6 ? type : r.pick<ContextType>(['TENANT', 'RESELLER', 'MERCHANT']);
     const named = r.next() < 0.3 ? '' : r.pick([...merchants, 'unknown']);
     const merchant = named === '' || named === 'unknown' ? null : { id: named, tenant_id: r.next() < 0.9 ? 't' : 'other', reseller_id: resellerOf[named]! };
     out.push({
