@@ -73,7 +73,16 @@ function approveInput(actor: Actor, f: ApproveFacts): DecisionInput {
 function targetOf(approval: Approval): Pick<ApproveFacts, 'targetUserId' | 'targetRoleId'> {
   if (approval.kind !== 'CONTROL_PLANE') return {};
   const action = approval.request as unknown as StoredControlPlaneAction;
-  return action.action === 'user.hard_delete' ? { targetUserId: action.targetId } : { targetRoleId: action.targetId };
+  switch (action.action) {
+    case 'user.hard_delete':
+    case 'user.role.update':
+      return { targetUserId: action.targetId };
+    case 'user.invite':
+      return {};
+    case 'role.update':
+    case 'role.enable':
+      return { targetRoleId: action.targetId };
+  }
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');

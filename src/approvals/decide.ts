@@ -129,12 +129,12 @@ async function executeGatewayRequest(request: FastifyRequest, approval: Approval
 /** A control-plane action: acts, marks EXECUTED and audits in one transaction; a refusal marks FAILED. */
 async function executeControlPlane(request: FastifyRequest, approval: Approval): Promise<void> {
   const { changes } = request.server.deps;
-  let announce;
+  let executed;
   try {
-    announce = await request.em.fork().transactional(async (em) => {
+    executed = await request.em.fork().transactional(async (em) => {
       const maker = await loadMaker(em, approval);
       if (maker === null) throw new ApiError(403, 'MAKER_NOT_PERMITTED', 'the maker no longer exists', { reasons: ['USER_NOT_FOUND'] });
-      const announce = await executeControlPlaneAction(request, em, approval, maker);
+      const executed = await executeControlPlaneAction(request, em, approval, maker);
       await transition(em, approval.id, { from: 'APPROVED', to: 'EXECUTED', result: { done: true } });
       recordAudit(em, auditActor(request), {
         action: 'approval.executed',
@@ -143,7 +143,7 @@ async function executeControlPlane(request: FastifyRequest, approval: Approval):
         before: { status: 'APPROVED' },
         after: { status: 'EXECUTED' },
       });
-      return announce;
+      return executed;
     });
   } catch (err) {
     if (!(err instanceof ApiError)) {
@@ -154,7 +154,8 @@ async function executeControlPlane(request: FastifyRequest, approval: Approval):
     await finish(request, approval, 'FAILED', { code: e.code, message: e.message, ...(Array.isArray(reasons) && { reasons: reasons as string[] }) });
     return;
   }
-  await changes.publish(announce);
+  await changes.publish(executed.announce);
+  await executed.afterCommit?.();
 }
 
 export async function approve(request: FastifyRequest, id: string): Promise<Approval> {

@@ -8,11 +8,12 @@ import type { ContextInput, DecisionResult, PrincipalInput } from '../policy/typ
 import type { PolicyEngine } from '../policy/engine.ts';
 import { merchantInput, principalInput } from '../principal/build.ts';
 import { loadMerchantRecord, loadRoleRecord, loadUserRecord } from '../principal/load.ts';
-import type { RoleRecord } from '../principal/records.ts';
+import type { RoleRecord, UserRecord } from '../principal/records.ts';
 import type { Approval } from './approval.entity.ts';
 import type { StoredGatewayRequest } from './stored-request.ts';
 
 export interface Maker {
+  user: UserRecord;
   principal: PrincipalInput;
   context: ContextInput;
   role: RoleRecord | null;
@@ -25,6 +26,7 @@ export async function loadMaker(em: EntityManager, approval: Approval): Promise<
   const role = await loadRoleRecord(em, user.roleId);
   const session = { id: `approval:${approval.id}`, userId: user.id, active: true, expiresAt: Number.MAX_SAFE_INTEGER };
   return {
+    user,
     principal: principalInput(user, role, session),
     context: { type: approval.makerContextType as ContextInput['type'], id: approval.makerContextId },
     role,
