@@ -19,11 +19,17 @@ package authz
 decision := {
 	"allow": count(reasons) == 0,
 	"reasons": sort(reasons),
-	"merchant_id": effective_merchant_id,
-	"merchant_scope": scope_for_decision,
-	"product_scope": product_scope,
-	"gateway_ref_scope": gateway_ref_scope,
+	"merchant_id": decided(effective_merchant_id),
+	"merchant_scope": decided(scope_for_decision),
+	"product_scope": decided(product_scope),
+	"gateway_ref_scope": decided(gateway_ref_scope),
 }
+
+# What the decision tells a caller is a string made from a valid input, else "".
+decided(value) := value if {
+	decision_input_valid
+	is_string(value)
+} else := ""
 
 reasons := {"INVALID_INPUT"} if {
 	not decision_input_valid

@@ -59,6 +59,8 @@ const CONTEXT = 1;
 const REQUEST = 2;
 
 const str = (s: string) => (s === '' ? '""' : JSON.stringify(s));
+/** A boolean as JSON; anything else as null (which the policy refuses: never coerced into a valid fact). */
+const bool = (b: boolean) => (b === true ? 'true' : b === false ? 'false' : 'null');
 
 /** The request members only an approval has. */
 const approvalFacts = ['maker_context', 'made_at', 'checker_appointments', 'target_user_id', 'target_role_id'] as const;
@@ -67,7 +69,7 @@ const approvalFacts = ['maker_context', 'made_at', 'checker_appointments', 'targ
 export function requestJson(r: PreparedRequest, merchantJson: string): string {
   const members = `"module":${str(r.module)},"action":${str(r.action)},"merchant":${merchantJson},"merchant_id":${str(r.merchant_id)},` +
     `"product_id":${str(r.product_id)},"gateway_ref_id":${str(r.gateway_ref_id)},` +
-    `"product_required":${r.product_required ? 'true' : 'false'},"gateway_ref_required":${r.gateway_ref_required ? 'true' : 'false'},` +
+    `"product_required":${bool(r.product_required)},"gateway_ref_required":${bool(r.gateway_ref_required)},` +
     `"maker_id":${str(r.maker_id)}`;
   if (r.action !== 'approve') return `{${members}}`;
   // Approvals (control plane, not the hot path): their facts as they are.
