@@ -12,6 +12,7 @@ import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { hashSecret, newSecret } from '../auth/secret-token.ts';
 import { ApiError, conflict } from '../http/errors.ts';
 import { emailVerificationMail, secretLink } from '../mail/messages.ts';
+import { EMAIL_UNAVAILABLE, emailTaken } from '../users/email-unique.ts';
 import type { User } from '../users/user.entity.ts';
 
 /** `target`: the user the caller was authorized to change (src/auth/user-target.ts, or the caller re-authenticated). */
@@ -20,8 +21,7 @@ export async function requestEmailChange(request: FastifyRequest, target: User, 
   if (target.status !== 'ACTIVE') throw new ApiError(409, 'USER_NOT_ACTIVE', 'the user is not active');
   const pendingEmail = normalizeEmail(email);
   if (pendingEmail === target.email.toLowerCase()) throw conflict('CONFLICT', 'that is already the user’s address');
-  const taken = await request.em.getConnection().execute<{ id: string }[]>('select id from users where lower(email) = ?', [pendingEmail]);
-  if (taken.length > 0) throw conflict('CONFLICT', 'that address is already in use');
+  if (await emailTaken(request.em, pendingEmail)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
 
   const now = deps.now();
   const secret = newSecret();
