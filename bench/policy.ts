@@ -42,6 +42,8 @@ export const realisticInput: DecisionInput = {
     merchant_id: 'merchant-7',
     product_id: 'card',
     gateway_ref_id: '',
+    product_required: true,
+    gateway_ref_required: false,
     maker_id: '',
   },
 };
@@ -126,8 +128,8 @@ function gatewayPath(engine: PolicyEngine, input: DecisionInput): () => Decision
   const m = input.request.merchant;
   const merchant: MerchantRecordCached | null = m === null ? null : { id: m.id, tenantId: m.tenant_id, resellerId: m.reseller_id || null };
   const claims: GatewayClaims = { sub: p.user_id, tid: p.tenant_id, sid: 'session', ctx_type: input.context.type, ctx_id: input.context.id, jti: 'j', exp: 0 };
-  const { module, action, merchant_id, product_id, gateway_ref_id, maker_id } = input.request;
-  const request = { module, action, merchant_id, product_id, gateway_ref_id, maker_id };
+  const { module, action, merchant_id, product_id, gateway_ref_id, product_required, gateway_ref_required, maker_id } = input.request;
+  const request = { module, action, merchant_id, product_id, gateway_ref_id, product_required, gateway_ref_required, maker_id };
   const inputs = new PreparedInputs();
   return () => engine.decidePrepared(inputs.parts(claims, user, role, session, merchant, request, Date.now()));
 }

@@ -15,12 +15,29 @@ if [ -n "$unformatted" ]; then
   echo "$unformatted" >&2
   exit 1
 fi
-"$opa" check --strict policies
+# policies/schemas holds JSON Schemas, not data: never loaded into the bundle.
+"$opa" check --strict --ignore schemas policies
+# Every input reference is type-checked against the entry points' input
+# schemas (policies/schemas, one per entry point; the package's METADATA in
+# policies/authz/decision_input.rego names their union, schema.input): a rule
+# reading a field that no input has, or misspelling one, fails the build.
+schemas="$(mktemp -d)"
+node -e '
+  const fs = require("fs");
+  const anyOf = ["decision", "admin", "role_check"].map((n) => {
+    const s = JSON.parse(fs.readFileSync(`policies/schemas/${n}.json`, "utf8"));
+    delete s.$schema;
+    return s;
+  });
+  fs.writeFileSync(process.argv[1] + "/input.json", JSON.stringify({ anyOf }));' "$schemas"
+"$opa" check --strict --ignore schemas --schema "$schemas" policies
+rm -rf "$schemas"
 
 # opa test exits non-zero on failures and prints them; the coverage run only
 # reports, so the threshold is checked from its JSON.
-"$opa" test policies
-coverage="$("$opa" test policies --coverage | node -e '
+# A generous per-run timeout: the machine may be shared, and a timeout is not a failure of the policy.
+"$opa" test --timeout 120s --ignore schemas policies
+coverage="$("$opa" test --timeout 120s --ignore schemas policies --coverage | node -e '
   let s = ""; process.stdin.on("data", d => s += d).on("end", () => console.log(JSON.parse(s).coverage.toFixed(2)))')"
 if ! node -e "process.exit(Number($coverage) >= Number($min_coverage) ? 0 : 1)"; then
   echo "policy: coverage ${coverage}% is under the ${min_coverage}% threshold" >&2
@@ -43,7 +60,7 @@ revision="$(cat policies/*/*.rego policies/*/data.json | sha256sum | cut -c1-16)
   -e authz/decision -e authz/admin -e authz/role_check \
   --capabilities "$tmp/capabilities.json" \
   --revision "$revision" \
-  --ignore '*_test.rego' \
+  --ignore '*_test.rego' --ignore schemas \
   -o "$tmp/bundle.tar.gz" policies
 mkdir -p "$tmp/unpacked"
 tar -xzf "$tmp/bundle.tar.gz" -C "$tmp/unpacked"

@@ -6,7 +6,7 @@
 // retried write could run twice); the upstream's answer is kept, bounded.
 import type { ApprovalResult, StoredGatewayRequest } from './stored-request.ts';
 import { isIdentityHeader, setIdentityHeaders } from '../identity/headers.ts';
-import type { GatewayRoute } from '../routes/route-table.ts';
+import { normalisedHeaderName, routingHeaders, type GatewayRoute } from '../routes/route-table.ts';
 
 /** The maker's identity as decided now, and who approved. */
 export interface ApprovedIdentity {
@@ -16,6 +16,9 @@ export interface ApprovedIdentity {
   contextId: string;
   merchantId: string;
   merchantScope: string;
+  /** The maker's restrictions now (`*` or ids), as the gateway sends them. */
+  productScope: string;
+  gatewayRefScope: string;
   decisionId: string;
   approvalId: string;
   approvedBy: string;
@@ -26,9 +29,10 @@ export const RESULT_MAX_BYTES = 16 * 1024;
 
 export function approvedHeaders(stored: StoredGatewayRequest, who: ApprovedIdentity): Record<string, string> {
   const headers: Record<string, string> = {};
-  // Stored headers were allow-listed at the gateway; drop any identity header anyway.
+  // Stored headers were allow-listed at the gateway; drop any identity or routing header anyway.
   for (const [name, value] of Object.entries(stored.headers)) {
-    if (!isIdentityHeader(name) && name !== 'authorization' && name !== 'cookie') headers[name] = value;
+    const n = normalisedHeaderName(name);
+    if (!isIdentityHeader(n) && n !== 'authorization' && n !== 'cookie' && !routingHeaders.has(n) && !n.startsWith('x-forwarded-')) headers[name] = value;
   }
   if (stored.contentType !== null) headers['content-type'] = stored.contentType;
   setIdentityHeaders(headers, { sub: who.userId, tid: who.tenantId, ctx_type: who.contextType, ctx_id: who.contextId }, who);

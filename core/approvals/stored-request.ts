@@ -34,10 +34,30 @@ export interface RolePatch {
   requireMfa?: boolean;
 }
 
-/** A control-plane action held for a checker (kind CONTROL_PLANE). */
+/** An invitation as POST /v1/users took it (the email lower-cased). */
+export interface StoredInvite {
+  email: string;
+  roleId: string;
+  type?: 'TENANT' | 'RESELLER' | 'MERCHANT';
+  resellerId?: string;
+  merchantId?: string;
+  merchantsAccess?: string[];
+  productIds?: string[];
+  gatewayRefIds?: string[];
+}
+
+/**
+ * A control-plane action held for a checker (kind CONTROL_PLANE). `raised`:
+ * the modules on which it lets someone do more (the roleLevelRaise control).
+ * Versions and the user's previous role pin what the checker saw: a target
+ * changed meanwhile fails with CONFLICT instead of running on other data.
+ */
 export type StoredControlPlaneAction =
   | { action: 'user.hard_delete'; targetId: string; target: { email: string; type: string } }
-  | { action: 'role.update'; targetId: string; version: number; patch: RolePatch; raised: string[] };
+  | { action: 'role.update'; targetId: string; version: number; patch: RolePatch; raised: string[] }
+  | { action: 'role.enable'; targetId: string; version: number; raised: string[] }
+  | { action: 'user.role.update'; targetId: string; roleId: string; fromRoleId: string; raised: string[] }
+  | { action: 'user.invite'; targetId: string; invite: StoredInvite; raised: string[] };
 
 /** What approving produced (Approval.result). */
 export type ApprovalResult =

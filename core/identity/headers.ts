@@ -11,18 +11,26 @@ export interface Caller {
   ctx_id: string;
 }
 
-/** What the decision added: its id and the merchant (or merchant scope) the upstream serves. */
+/** What the decision added: its id, the merchant (or merchant scope) the upstream serves, and the caller's restrictions. */
 export interface Decided {
   decisionId: string;
   /** The merchant the request acts on ("" when it names none). */
   merchantId: string;
   /** When no merchant is named: what the upstream may serve (`*`, `reseller:<id>` or ids; "" for none). */
   merchantScope: string;
+  /** Products and gateway references the caller is restricted to: `*` (none) or comma-separated ids ("" when unknown: nothing). */
+  productScope: string;
+  gatewayRefScope: string;
 }
 
-/** Client-sent headers a forwarded request never carries: only the gateway speaks for the caller. */
-export function isIdentityHeader(name: string): boolean {
-  return name.startsWith('x-auth-');
+/**
+ * Client-sent headers a forwarded request never carries: only the gateway
+ * speaks for the caller. `name` is normalised (core/routes/route-table.ts
+ * `normalisedHeaderName`), so `x_auth_user_id`, which CGI-style upstreams fold
+ * into the same variable, counts too.
+ */
+export function isIdentityHeader(normalisedName: string): boolean {
+  return normalisedName.startsWith('x-auth-');
 }
 
 /** Sets the identity headers on `headers` (mutated: no copy on the proxy's hot path). */
@@ -34,4 +42,6 @@ export function setIdentityHeaders(headers: Record<string, unknown>, caller: Cal
   headers['x-auth-decision-id'] = decided.decisionId;
   if (decided.merchantId !== '') headers['x-auth-merchant-id'] = decided.merchantId;
   else headers['x-auth-merchant-scope'] = decided.merchantScope;
+  headers['x-auth-product-scope'] = decided.productScope;
+  headers['x-auth-gateway-scope'] = decided.gatewayRefScope;
 }

@@ -59,12 +59,22 @@ const CONTEXT = 1;
 const REQUEST = 2;
 
 const str = (s: string) => (s === '' ? '""' : JSON.stringify(s));
+/** A boolean as JSON; anything else as null (which the policy refuses: never coerced into a valid fact). */
+const bool = (b: boolean) => (b === true ? 'true' : b === false ? 'false' : 'null');
+
+/** The request members only an approval has. */
+const approvalFacts = ['maker_context', 'made_at', 'checker_appointments', 'target_user_id', 'target_role_id'] as const;
 
 /** The request object's JSON, its merchant record given as JSON (`null` for none): a key for sharing request parts, too. */
 export function requestJson(r: PreparedRequest, merchantJson: string): string {
   const members = `"module":${str(r.module)},"action":${str(r.action)},"merchant":${merchantJson},"merchant_id":${str(r.merchant_id)},` +
-    `"product_id":${str(r.product_id)},"gateway_ref_id":${str(r.gateway_ref_id)},"maker_id":${str(r.maker_id)}`;
-  return r.maker_context === undefined ? `{${members}}` : `{${members},"maker_context":${JSON.stringify(r.maker_context)}}`;
+    `"product_id":${str(r.product_id)},"gateway_ref_id":${str(r.gateway_ref_id)},` +
+    `"product_required":${bool(r.product_required)},"gateway_ref_required":${bool(r.gateway_ref_required)},` +
+    `"maker_id":${str(r.maker_id)}`;
+  if (r.action !== 'approve') return `{${members}}`;
+  // Approvals (control plane, not the hot path): their facts as they are.
+  const facts = approvalFacts.flatMap((k) => (r[k] === undefined ? [] : [`"${k}":${JSON.stringify(r[k])}`]));
+  return facts.length === 0 ? `{${members}}` : `{${members},${facts.join(',')}}`;
 }
 
 const encoder = new TextEncoder();
@@ -121,7 +131,10 @@ export class PolicyEngine {
         product_ids: [], gateway_ref_ids: [],
       },
       context: { type: 'TENANT', id: 't' },
-      request: { module: 'x', action: 'read', merchant: null, merchant_id: '', product_id: '', gateway_ref_id: '', maker_id: '' },
+      request: {
+        module: 'x', action: 'read', merchant: null, merchant_id: '', product_id: '', gateway_ref_id: '',
+        product_required: false, gateway_ref_required: false, maker_id: '',
+      },
     });
     if (r.allow !== false || !Array.isArray(r.reasons)) throw new PolicyError('policy bundle failed its self-test');
   }
@@ -249,8 +262,9 @@ function arenaCheckInputs(): DecisionInput[] {
   });
   const request = (over: Partial<DecisionInput['request']>): DecisionInput['request'] => ({
     module: 'orders', action: 'read', merchant: { id: 'm1', tenant_id: 't', reseller_id: 'r1' }, merchant_id: 'm1',
-    product_id: '', gateway_ref_id: '', maker_id: '', ...over,
+    product_id: '', gateway_ref_id: '', product_required: false, gateway_ref_required: false, maker_id: '', ...over,
   });
+  const approval = { made_at: 1, checker_appointments: [{ by: 'u-other', at: 0, what: 'user.invite' }] };
   const listed = { merchants_access: ['m1', 'm2', 'm3'], merchant_resellers: { m1: 'r1', m2: 'r1', m3: '' } };
   return [
     { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({}) },
@@ -260,7 +274,8 @@ function arenaCheckInputs(): DecisionInput[] {
     { principal: principal({ type: 'MERCHANT', merchant_id: 'm2' }), context: { type: 'MERCHANT', id: 'm2' }, request: request({}) },
     { principal: principal({ status: 'DISABLED', session_active: false, role: { id: 'r', enabled: false, acl: {} } }), context: { type: 'TENANT', id: 't' }, request: request({}) },
     { principal: principal({ product_ids: ['p1'], gateway_ref_ids: ['g1'] }), context: { type: 'TENANT', id: 't' }, request: request({ product_id: 'p2', gateway_ref_id: 'g2' }) },
-    { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({ module: 'refunds', action: 'approve', maker_id: 'u-check' }) },
-    { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({ module: 'refunds', action: 'approve', maker_id: 'someone-else', maker_context: { type: 'TENANT', id: 't' } }) },
+    { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({ module: 'refunds', action: 'approve', maker_id: 'u-check', maker_context: { type: 'TENANT', id: 't' }, ...approval }) },
+    { principal: principal({}), context: { type: 'TENANT', id: 't' }, request: request({ module: 'refunds', action: 'approve', maker_id: 'someone-else', maker_context: { type: 'TENANT', id: 't' }, ...approval }) },
+    { principal: principal({ product_ids: ['p1'] }), context: { type: 'TENANT', id: 't' }, request: request({ product_required: true }) },
   ];
 }

@@ -38,13 +38,27 @@ export interface DecisionInput {
     merchant_id: string;
     product_id: string;
     gateway_ref_id: string;
+    /** The route locates a product (gateway reference): a restricted user must name one (always true for approvals). */
+    product_required: boolean;
+    gateway_ref_required: boolean;
     maker_id: string;
     /** Approvals only: the context the maker acted in (policies/authz/approval.rego). */
     maker_context?: ContextInput;
+    /** Approvals only: when the request was made (epoch ms). */
+    made_at?: number;
+    /** Approvals only: who appointed the checker (invited it, gave or changed its role) since `made_at`. */
+    checker_appointments?: CheckerAppointment[];
     /** Approvals of control-plane actions: the user or role acted on (nobody decides about themselves). */
     target_user_id?: string;
     target_role_id?: string;
   };
+}
+
+/** An audit event that appointed a checker (policies/authz/approval.rego): by whom, when (epoch ms), which action. */
+export interface CheckerAppointment {
+  by: string;
+  at: number;
+  what: string;
 }
 
 export interface DecisionResult {
@@ -52,6 +66,9 @@ export interface DecisionResult {
   reasons: string[];
   merchant_id: string;
   merchant_scope: string;
+  /** `*` or the comma-separated product ids (gateway references) the caller is restricted to, for the upstream. */
+  product_scope: string;
+  gateway_ref_scope: string;
 }
 
 export interface AdminInput {
@@ -74,6 +91,10 @@ export interface TargetUserInput {
   tenant_id: string;
   reseller_id: string;
   merchant_id: string;
+  /** The role the user holds (not for a user being created): nobody acts on a user above them. */
+  role?: { acl: Acl | null };
+  /** A MERCHANT user's merchant: it must be within the actor's merchant access and context. */
+  merchant?: MerchantRecord;
 }
 
 export interface TargetRoleInput {
@@ -84,6 +105,8 @@ export interface TargetRoleInput {
   owner_id: string;
   /** The owning merchant's reseller ("" unless a merchant under a reseller owns it). */
   owner_reseller_id: string;
+  /** Its ACL as it is now: nobody changes a role that grants more than they hold. */
+  acl: Acl | null;
 }
 
 export interface AdminResult {
@@ -99,6 +122,10 @@ export interface RoleCheckInput {
 }
 
 export interface RoleCheckResult {
+  /** True only when the ACL is well formed and nothing below is reported. */
+  allow: boolean;
+  /** The ACL is not an object of known levels. */
+  invalid: boolean;
   sod_violations: string[];
   escalations: string[];
   over_ceiling: string[];

@@ -27,6 +27,8 @@ const RouteSpec = Type.Object(
     product: Type.Optional(Locator),
     gatewayRef: Type.Optional(Locator),
     approval: Type.Optional(Type.Object({ methods: Type.Array(Method, { minItems: 1 }) }, { additionalProperties: false })),
+    /** Routing headers the gateway strips that this route's upstream needs (proxy.ts `routingHeaders`). */
+    forwardHeaders: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })),
   },
   { additionalProperties: false },
 );
@@ -43,6 +45,28 @@ export interface GatewayRoute extends RouteSpec {
   /** Methods that are writes: `write` when given, else every method that is not a read. */
   writeMethods: Set<string>;
   approvalMethods: Set<string>;
+  /** Which of product and gateway reference the route locates ("pg", "p-", "-g", "--"): a decision input, so part of the memo key. */
+  locates: string;
+  /** Stripped routing headers this route forwards anyway (lower case). */
+  forwardedRoutingHeaders: ReadonlySet<string>;
+}
+
+/**
+ * Headers that tell an upstream to route, rewrite or re-method a request, or
+ * who the client is, by names an upstream may honour: the gateway decided on
+ * the request line it saw, so they are stripped unless a route forwards one.
+ * Names are compared normalised (lower case, every character that is not a
+ * letter or digit as `-`), as CGI-style servers fold `_` and `-` together.
+ */
+export const routingHeaders: ReadonlySet<string> = new Set([
+  'x-original-url', 'x-rewrite-url', 'x-original-uri', 'x-override-url',
+  'x-http-method-override', 'x-http-method', 'x-method-override',
+  'forwarded', 'x-forwarded-port', 'x-forwarded-prefix', 'x-forwarded-server', 'x-forwarded-path', 'x-real-ip', 'x-client-ip',
+]);
+
+/** A header name as an upstream that folds `_`, `.` and case may read it. */
+export function normalisedHeaderName(name: string): string {
+  return /[^a-z0-9-]/.test(name) ? name.toLowerCase().replace(/[^a-z0-9]/g, '-') : name;
 }
 
 const allMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -98,7 +122,16 @@ export function parseRouteTable(text: string, source = 'route table'): GatewayRo
         throw new RouteTableError(`${source}: /routes/${i}/${key} from path needs a segment index, got "${loc.name}"`);
       }
     }
-    return { ...r, segments, readMethods, writeMethods, approvalMethods: new Set(r.approval?.methods ?? []) };
+    const forwardedRoutingHeaders = new Set<string>();
+    for (const name of r.forwardHeaders ?? []) {
+      const n = normalisedHeaderName(name.toLowerCase());
+      if (!routingHeaders.has(n)) {
+        throw new RouteTableError(`${source}: /routes/${i}/forwardHeaders ${name} is not a stripped routing header (x-auth-*, x-forwarded-for/-host/-proto and credentials are never client-controlled)`);
+      }
+      forwardedRoutingHeaders.add(n);
+    }
+    const locates = `${r.product ? 'p' : '-'}${r.gatewayRef ? 'g' : '-'}`;
+    return { ...r, segments, readMethods, writeMethods, approvalMethods: new Set(r.approval?.methods ?? []), locates, forwardedRoutingHeaders };
   });
   // Longest prefix first, so /orders/refunds wins over /orders.
   return routes.sort((a, b) => b.segments.length - a.segments.length);

@@ -23,6 +23,9 @@ export interface Admission {
   merchantId: string;
   /** When no merchant is named: what the upstream may serve (`*`, `reseller:<id>` or ids; "" for none). */
   merchantScope: string;
+  /** Products and gateway references the caller is restricted to: `*` (none) or comma-separated ids. */
+  productScope: string;
+  gatewayRefScope: string;
   forwardedAt: number;
 }
 
@@ -40,6 +43,8 @@ const reasonOrder = [
   'SESSION_REVOKED',
   'USER_DISABLED',
   'ROLE_DISABLED',
+  'INVALID_INPUT',
+  'CONTEXT_FORBIDDEN',
   'INSUFFICIENT_PERMISSION',
   'MERCHANT_ACCESS_DENIED',
   'PRODUCT_RESTRICTED',
@@ -51,6 +56,8 @@ const reasonMessages: Record<string, string> = {
   SESSION_REVOKED: 'the session has ended',
   USER_DISABLED: 'the user is not active',
   ROLE_DISABLED: 'the role is disabled',
+  INVALID_INPUT: 'the request could not be decided',
+  CONTEXT_FORBIDDEN: 'the current context is no longer permitted; switch context',
   INSUFFICIENT_PERMISSION: 'the role does not grant this action on this module',
   MERCHANT_ACCESS_DENIED: 'no access to this merchant',
   PRODUCT_RESTRICTED: 'the user is restricted to other products',
@@ -97,6 +104,9 @@ export function admitter(metrics: GatewayMetrics, decisions: DecisionLog) {
       decisionId,
       merchantId,
       merchantScope: merchantId === '' && typeof result.merchant_scope === 'string' ? result.merchant_scope : '',
+      // Fail closed: a result without the scopes tells the upstream "nothing", never "everything".
+      productScope: typeof result.product_scope === 'string' ? result.product_scope : '',
+      gatewayRefScope: typeof result.gateway_ref_scope === 'string' ? result.gateway_ref_scope : '',
       forwardedAt: 0,
     };
   };

@@ -32,7 +32,7 @@ export interface DecideDeps {
 }
 
 /** Stands in for the result until the decider answers (never read as a decision). */
-const PENDING: DecisionResult = Object.freeze({ allow: false, reasons: [], merchant_id: '', merchant_scope: '' });
+const PENDING: DecisionResult = Object.freeze({ allow: false, reasons: [], merchant_id: '', merchant_scope: '', product_scope: '', gateway_ref_scope: '' });
 
 export function decisionMaker({ policy, decider, memo, metrics, log }: DecideDeps) {
   function failed(err: unknown): Refusal {
@@ -52,9 +52,10 @@ export function decisionMaker({ policy, decider, memo, metrics, log }: DecideDep
     const engine = policy.engine;
     const now = Date.now();
     // The memo hangs off the session record: without one there is nothing to remember by.
+    // The route's locators are inputs too (product_required, gateway_ref_required): two routes of one module may differ.
     const memoKey = memo === null || principal.session === null
       ? ''
-      : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}`;
+      : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}\u0000${target.route.locates}`;
     const remembered = memoKey === '' ? undefined : memo!.get(memoKey, principal as MemoInputs, engine, now);
     const d: Decision = {
       claims, route: target.route, action: target.action, principal, now, engine,

@@ -41,6 +41,8 @@ export function decisionInput(q: DecisionQuery): DecisionInput {
       merchant_id: p.named,
       product_id: p.product,
       gateway_ref_id: p.gatewayRef,
+      product_required: q.route.product !== undefined,
+      gateway_ref_required: q.route.gatewayRef !== undefined,
       maker_id: '',
     },
   };
@@ -53,7 +55,8 @@ export class WasmDecider implements Decider {
   decide(q: DecisionQuery): DecisionResult {
     const p = q.principal;
     const parts = this.prepared.parts(q.claims, p.user, p.role, p.session, p.merchant, {
-      module: q.route.module, action: q.action, merchant_id: p.named, product_id: p.product, gateway_ref_id: p.gatewayRef, maker_id: '',
+      module: q.route.module, action: q.action, merchant_id: p.named, product_id: p.product, gateway_ref_id: p.gatewayRef,
+      product_required: q.route.product !== undefined, gateway_ref_required: q.route.gatewayRef !== undefined, maker_id: '',
     }, q.now);
     return q.engine.decidePrepared(parts);
   }

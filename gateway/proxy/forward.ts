@@ -10,25 +10,34 @@ import { errorBody } from '../../core/http/error-handler.ts';
 import { isIdentityHeader, setIdentityHeaders } from '../../core/identity/headers.ts';
 import { BodyTooLarge } from './body-limit.ts';
 import type { GatewayDeps } from '../deps.ts';
-import type { GatewayRoute } from '../../core/routes/route-table.ts';
+import { normalisedHeaderName, routingHeaders, type GatewayRoute } from '../../core/routes/route-table.ts';
 
 type OutgoingHeaders = Record<string, string | string[] | number | undefined>;
 
 /**
  * Client headers minus every `x-auth-*` (only the gateway speaks for the
- * caller) and `authorization` (an upstream never needs the bearer token, and
- * one that never sees it cannot leak or replay it), plus the identity headers.
+ * caller; also spelled `x_auth_*` or in any case, which CGI-style upstreams
+ * fold into the same variable), `authorization` (an upstream never needs the
+ * bearer token, and one that never sees it cannot leak or replay it) and the
+ * routing headers an upstream might honour over the request line the gateway
+ * decided on (`X-Original-URL`, `X-HTTP-Method-Override`, `Forwarded`, …;
+ * route-table.ts `routingHeaders`) unless the route forwards one, plus the
+ * identity headers. `X-Forwarded-For`/`-Host`/`-Proto` say what the gateway
+ * saw, replacing whatever the client sent.
  */
 export function identityHeaders(request: FastifyRequest, headers: OutgoingHeaders): OutgoingHeaders {
-  for (const name of Object.keys(headers)) {
-    if (isIdentityHeader(name)) delete headers[name];
-  }
-  delete headers['authorization'];
   const a = request.admission!;
+  const allowed = a.route.forwardedRoutingHeaders;
+  for (const name of Object.keys(headers)) {
+    const n = normalisedHeaderName(name);
+    if (isIdentityHeader(n) || n === 'authorization' || (routingHeaders.has(n) && !allowed.has(n))) delete headers[name];
+    // Only the gateway's own spelling of these may remain (set below).
+    else if (n !== name && (n === 'x-forwarded-for' || n === 'x-forwarded-host' || n === 'x-forwarded-proto')) delete headers[name];
+  }
   setIdentityHeaders(headers, a.claims, a);
-  const forwardedFor = request.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = typeof forwardedFor === 'string' ? `${forwardedFor}, ${request.ip}` : request.ip;
+  headers['x-forwarded-for'] = request.ip;
   if (request.headers.host !== undefined) headers['x-forwarded-host'] = request.headers.host;
+  else delete headers['x-forwarded-host'];
   headers['x-forwarded-proto'] = request.protocol;
   return headers;
 }

@@ -24,20 +24,58 @@ request_reasons contains "SOD_VIOLATION" if {
 	object.get(request, "target_role_id", "") == principal.role.id
 }
 
-# A request that names no merchant acted on the maker's whole context (e.g.
-# every merchant of a reseller): only a checker whose context covers the
-# maker's may decide it. A missing maker context denies.
+# Checker coverage: a checker must cover everything the held request will do
+# upstream. A request naming a merchant acts on it (the rules of decision.rego
+# check the checker reaches it in its context). One naming none acts on the
+# maker's whole context: a TENANT context on `*` (every merchant of the
+# tenant), a RESELLER context on `reseller:<id>` (every merchant of that
+# reseller). Only a checker reaching all of those may decide it: a tenant user
+# with every merchant in the TENANT context, or one reaching every merchant
+# of the reseller in that reseller's context (or in the TENANT context).
+# A merchant-restricted checker, a merchant user, or a checker in a MERCHANT
+# context never does.
 request_reasons contains "MERCHANT_ACCESS_DENIED" if {
 	request.action == "approve"
-	effective_merchant_id == ""
-	not context_covers_maker(object.get(request, "maker_context", {}))
+	request.merchant_id == ""
+	not checker_covers_all_of(request.maker_context)
 }
 
-context_covers_maker(_) if input.context.type == "TENANT"
+checker_covers_all_of(maker) if {
+	maker.type == "TENANT"
+	maker.id == principal.tenant_id
+	checker_reaches_every_merchant_of_tenant
+}
 
-context_covers_maker(maker) if {
-	maker.type == input.context.type
-	maker.id == input.context.id
+checker_covers_all_of(maker) if {
+	maker.type == "RESELLER"
+	checker_reaches_every_merchant_of_tenant
+}
+
+checker_covers_all_of(maker) if {
+	maker.type == "RESELLER"
+	input.context.type == "RESELLER"
+	input.context.id == maker.id
+	principal.type in {"TENANT", "RESELLER"}
+	count(principal.merchants_access) == 0
+}
+
+checker_reaches_every_merchant_of_tenant if {
+	input.context.type == "TENANT"
+	principal.type == "TENANT"
+	count(principal.merchants_access) == 0
+}
+
+# Four eyes means two people the maker did not both appoint for the purpose:
+# nobody decides a request whose maker, after making it, invited the checker,
+# gave the checker its role, or created, cloned, edited or enabled the
+# checker's role. `checker_appointments` are those events about the checker
+# and its current role since the request was made (src/approvals/decide.ts
+# reads them from the audit trail); the rule compares who and when.
+request_reasons contains "SOD_VIOLATION" if {
+	request.action == "approve"
+	some a in request.checker_appointments
+	a.by == request.maker_id
+	a.at >= request.made_at
 }
 
 # Modules an edit from `previous_acl` to `acl` lets holders do more on: some

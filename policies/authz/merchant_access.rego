@@ -6,6 +6,7 @@ package authz
 # A merchant record {id, tenant_id, reseller_id} the user may reach from home.
 user_reaches(m) if {
 	principal.type == "MERCHANT"
+	m.tenant_id == principal.tenant_id
 	m.id == principal.merchant_id
 }
 
@@ -40,6 +41,7 @@ context_covers(m, ctx) if {
 
 context_covers(m, ctx) if {
 	ctx.type == "MERCHANT"
+	m.tenant_id == principal.tenant_id
 	m.id == ctx.id
 }
 
@@ -50,7 +52,9 @@ merchant_allowed(m, ctx) if {
 
 # What an upstream may serve when the request names no merchant: `*` (the
 # whole tenant), `reseller:<id>`, or the listed merchant ids the context covers.
-# `principal.merchant_resellers` maps each listed merchant to its reseller ("").
+# `principal.merchant_resellers` maps each listed merchant of the principal's
+# tenant to its reseller (""): a listed id it does not hold is not the
+# tenant's (or no longer exists) and is never put in a scope.
 merchant_scope := input.context.id if {
 	input.context.type == "MERCHANT"
 } else := "*" if {
@@ -64,9 +68,12 @@ merchant_scope := input.context.id if {
 	scope_lists(id, input.context)
 ]))
 
-scope_lists(_, ctx) if ctx.type == "TENANT"
+scope_lists(id, ctx) if {
+	ctx.type == "TENANT"
+	is_string(principal.merchant_resellers[id])
+}
 
 scope_lists(id, ctx) if {
 	ctx.type == "RESELLER"
-	object.get(principal.merchant_resellers, id, "") == ctx.id
+	principal.merchant_resellers[id] == ctx.id
 }

@@ -2,21 +2,44 @@
 # created, edited, cloned or assigned.
 #
 # input.acl:       the role's ACL {module: level}
-# input.actor_acl: the ACL of the administrator doing it (null for bootstrap)
+# input.actor_acl: the ACL of the administrator doing it (null for bootstrap:
+#   only an explicit null skips the escalation check; missing or mistyped
+#   escalates on "*")
 # input.previous_acl (optional): the role's ACL before an edit; `raised` lists
 #   the modules the edit lets holders do more on (approval.rego)
 #
 # Returns the separation-of-duties pairs the ACL holds both sides of, the
 # modules it would raise above the actor's own level, and modules above their
-# ceiling (the audit log is read-only for everyone).
+# ceiling (the audit log is read-only for everyone); `invalid` when the ACL is
+# not an object of known levels; `allow` only when all of that is clean.
 package authz
 
 role_check := {
+	"allow": role_check_allowed,
+	"invalid": role_check_invalid,
 	"sod_violations": sort([p.name | some p in sod_violations]),
 	"escalations": sort([m | some m in escalations]),
 	"over_ceiling": sort([m | some m in over_ceiling]),
 	"raised": sort([m | some m in raised]),
 }
+
+default role_check_invalid := true
+
+role_check_invalid := false if acl_well_formed(input.acl)
+
+default role_check_allowed := false
+
+role_check_allowed if {
+	acl_well_formed(input.acl)
+	previous_acl_well_formed
+	count(sod_violations) == 0
+	count(escalations) == 0
+	count(over_ceiling) == 0
+}
+
+previous_acl_well_formed if not "previous_acl" in input_keys
+
+previous_acl_well_formed if acl_well_formed(input.previous_acl)
 
 sod_violations contains pair if {
 	some pair in cfg.sod_pairs
@@ -32,32 +55,17 @@ holds(acl, side) if {
 	level_of(acl, side.module) in {"RW", "CHECKER"}
 }
 
-# Compared on every module either ACL names, "*" included: a role's wildcard
-# reaches the modules the actor holds explicitly, and the actor's wildcard
-# covers the modules the role names.
-escalations contains module if {
-	input.actor_acl != null
-	some module in compared_modules
-	not within(level_of(input.acl, module), level_of(input.actor_acl, module))
-}
-
-compared_modules contains module if some module, _ in input.acl
-
-compared_modules contains module if some module, _ in input.actor_acl
-
-# A level is within the actor's when the actor has it or more. CHECKER is a
-# different power from RW (approve, never write): an administrator who holds
-# RW on a module may appoint its checkers, as may a checker.
-within("NA", _)
-
-within("R", actor) if actor in {"R", "RW", "CHECKER"}
-
-within("RW", "RW")
-
-within("CHECKER", actor) if actor in {"RW", "CHECKER"}
+# levels.rego: acl_escalations ("*" when either ACL is not well formed).
+escalations := set() if {
+	"actor_acl" in input_keys
+	input.actor_acl == null
+	acl_well_formed(input.acl)
+} else := acl_escalations(input.acl, object.get(input, "actor_acl", null))
 
 over_ceiling contains module if {
 	some module, ceiling in cfg.max_levels
 	level := level_of(input.acl, module)
 	not within(level, ceiling)
 }
+
+over_ceiling contains "*" if not acl_well_formed(input.acl)

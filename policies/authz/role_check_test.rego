@@ -52,3 +52,31 @@ test_module_administrator_may_appoint_checkers if {
 	check({"refund_approvals": "CHECKER"}, {"refund_approvals": "CHECKER"}).escalations == []
 	check({"refund_approvals": "CHECKER"}, {"refund_approvals": "R"}).escalations == ["refund_approvals"]
 }
+
+# ---- Finding 19: a missing or mistyped actor ACL or ACL is never "no escalation".
+
+test_missing_or_mistyped_actor_acl_escalates if {
+	r := authz.role_check with input as {"acl": {"orders": "R"}}
+	not r.allow
+	r.escalations == ["*"]
+	every bad in ["RW", [], 1, {"orders": 1}, {"orders": "rw"}] {
+		d := authz.role_check with input as {"acl": {"orders": "R"}, "actor_acl": bad}
+		not d.allow
+		d.escalations == ["*"]
+	}
+}
+
+test_mistyped_acl_is_refused if {
+	every bad in [null, "RW", [], {"orders": 1}, {"orders": "write"}, {"orders": null}] {
+		d := authz.role_check with input as {"acl": bad, "actor_acl": {"*": "RW"}}
+		not d.allow
+		d.invalid
+	}
+}
+
+test_well_formed_role_check_allows if {
+	authz.role_check.allow with input as {"acl": {"orders": "R"}, "actor_acl": {"orders": "RW"}}
+	authz.role_check.allow with input as {"acl": {"orders": "R"}, "actor_acl": null}
+	not authz.role_check.allow with input as {"acl": {"orders": "RW", "refunds": "R"}, "actor_acl": {"orders": "R"}}
+	not authz.role_check.allow with input as {"acl": {"refunds": "RW", "refund_approvals": "CHECKER"}, "actor_acl": null}
+}

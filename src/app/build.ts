@@ -20,15 +20,21 @@ export interface BuildOptions {
   logger?: boolean;
 }
 
+/** A load balancer's or client's X-Request-Id, if it is one short printable token; else null. */
+function clientRequestId(header: string | string[] | undefined): string | null {
+  return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : null;
+}
+
 export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : loggerOptions(deps.config.LOG_LEVEL, 'control-plane'),
     // JSON bodies of the admin API are small; a larger one is 413 PAYLOAD_TOO_LARGE.
     bodyLimit: 256 * 1024,
     ...clientTimeouts(deps.config),
-    // Behind a load balancer the request id is propagated; otherwise a UUID,
-    // so audit events of different instances never share one.
-    requestIdHeader: 'x-request-id',
+    // The request id (logs, audit events) is always the server's own UUID: a
+    // client-chosen X-Request-Id could forge or collide with another request's
+    // trail. The client's value is kept apart as request.clientRequestId.
+    requestIdHeader: false,
     genReqId: () => randomUUID(),
     ajv: {
       // Unknown fields are an error (mass assignment), never silently dropped.
@@ -42,8 +48,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
   app.decorate('deps', deps);
   app.decorateRequest('em', null as never);
   app.decorateRequest('actor', null as never);
+  app.decorateRequest('clientRequestId', null);
   app.addHook('onRequest', async (request) => {
     request.em = deps.orm.em.fork();
+    request.clientRequestId = clientRequestId(request.headers['x-request-id']);
+    // Logs keep the server's reqId and carry the client's id beside it for correlation.
+    if (request.clientRequestId !== null) request.log = request.log.child({ clientRequestId: request.clientRequestId });
   });
   installErrorHandler(app, ormErrors);
   app.addHook('preValidation', refuseUnstorableText);

@@ -23,5 +23,7 @@ declare module 'fastify' {
     em: EntityManager;
     /** Set by the `authenticate` hook; routes without it never read it. */
     actor: Actor;
+    /** X-Request-Id as the client sent it (bounded, printable), or null: never the request's id. */
+    clientRequestId: string | null;
   }
 }

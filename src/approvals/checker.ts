@@ -9,7 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import { catalogueSet } from '../modules/catalogue.ts';
-import type { ContextInput, DecisionInput, DecisionResult } from '../../core/policy/types.ts';
+import type { CheckerAppointment, ContextInput, DecisionInput, DecisionResult } from '../../core/policy/types.ts';
 import { merchantInput } from '../../core/principal/build.ts';
 import { loadMerchantRecord } from '../../core/principal/load.ts';
 import { emRows } from '../db/rows.ts';
@@ -34,6 +34,8 @@ export function merchantLookup(em: EntityManager, tenantId: string): MerchantLoo
 
 interface ApproveFacts {
   module: string;
+  madeAt: number;
+  appointments: CheckerAppointment[];
   merchant: MerchantRecordCached | null;
   merchantId: string;
   productId: string;
@@ -55,8 +57,13 @@ function approveInput(actor: Actor, f: ApproveFacts): DecisionInput {
       merchant_id: f.merchantId,
       product_id: f.productId,
       gateway_ref_id: f.gatewayRefId,
+      // What a restricted checker does not name it does not cover: the held request may act on any product.
+      product_required: true,
+      gateway_ref_required: true,
       maker_id: f.makerId,
       maker_context: f.makerContext,
+      made_at: f.madeAt,
+      checker_appointments: f.appointments,
       ...(f.targetUserId !== undefined && { target_user_id: f.targetUserId }),
       ...(f.targetRoleId !== undefined && { target_role_id: f.targetRoleId }),
     },
@@ -67,16 +74,55 @@ function approveInput(actor: Actor, f: ApproveFacts): DecisionInput {
 function targetOf(approval: Approval): Pick<ApproveFacts, 'targetUserId' | 'targetRoleId'> {
   if (approval.kind !== 'CONTROL_PLANE') return {};
   const action = approval.request as unknown as StoredControlPlaneAction;
-  return action.action === 'user.hard_delete' ? { targetUserId: action.targetId } : { targetRoleId: action.targetId };
+  switch (action.action) {
+    case 'user.hard_delete':
+    case 'user.role.update':
+      return { targetUserId: action.targetId };
+    case 'user.invite':
+      return {};
+    case 'role.update':
+    case 'role.enable':
+      return { targetRoleId: action.targetId };
+  }
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/**
+ * Audit actions that appoint someone a checker: on the user, inviting it or
+ * changing its role, status or scope; on its role, creating (cloning) it,
+ * changing its ACL or enabling it. policies/authz/approval.rego refuses a
+ * checker the maker appointed after making the request.
+ */
+const appointingUserActions = [
+  'user.invite', 'user.invitation_resent', 'user.role.update', 'user.enable', 'user.restore',
+  'user.merchant_access.update', 'user.restrictions.update',
+];
+const appointingRoleActions = ['role.create', 'role.clone', 'role.update', 'role.enable'];
+const quoted = (actions: string[]) => actions.map((a) => `'${a}'`).join(', ');
+const appointmentsSql =
+  `select actor_id, action, created_at from audit_events
+    where tenant_id = ? and created_at >= ? and actor_id is not null
+      and ((target_type = 'user' and target_id = ? and action in (${quoted(appointingUserActions)}))
+        or (target_type = 'role' and target_id = ? and action in (${quoted(appointingRoleActions)})))`;
+
+/** Who appointed the caller (as a user, or through its current role) since `since`, from the audit trail. */
+export async function checkerAppointments(em: EntityManager, actor: Actor, since: Date): Promise<CheckerAppointment[]> {
+  const rows = await em.getConnection().execute<{ actor_id: string; action: string; created_at: Date | string }[]>(
+    appointmentsSql,
+    [actor.user.tenantId, since, actor.user.id, actor.user.roleId],
+  );
+  return rows.map((r) => ({ by: r.actor_id, at: new Date(r.created_at).getTime(), what: r.action }));
+}
+
 /** The policy's verdict on the caller deciding `approval`. */
 export async function checkerDecision(request: FastifyRequest, approval: Approval, lookup: MerchantLookup): Promise<DecisionResult> {
   const merchantId = approval.merchantId ?? '';
+  const appointments = await checkerAppointments(request.em, request.actor, approval.createdAt);
   return request.server.deps.policy.decide(approveInput(request.actor, {
     module: approval.module,
+    madeAt: approval.createdAt.getTime(),
+    appointments,
     merchant: merchantId === '' ? null : await lookup(merchantId),
     merchantId,
     productId: str(approval.request['productId']),
@@ -89,7 +135,7 @@ export async function checkerDecision(request: FastifyRequest, approval: Approva
 
 /** The refusal a caller can act on first: approving one's own request outranks lacking the level. */
 const refusals: [string, string][] = [
-  ['SOD_VIOLATION', 'nobody approves or rejects their own request, nor one about themselves or their role'],
+  ['SOD_VIOLATION', 'nobody approves or rejects their own request, one about themselves or their role, or one whose maker appointed them after making it'],
   ['INSUFFICIENT_PERMISSION', 'deciding needs CHECKER on the module'],
   ['MERCHANT_ACCESS_DENIED', 'the request is for a merchant outside your access in this context'],
   ['PRODUCT_RESTRICTED', 'the request is for a product outside your restrictions'],
@@ -106,22 +152,33 @@ export async function requireChecker(request: FastifyRequest, approval: Approval
   throw new ApiError(403, code, reason === 'INSUFFICIENT_PERMISSION' ? `${message} ${approval.module}` : message, { reasons });
 }
 
-/** Modules on which the policy lets the caller approve in its current context. */
+/** Refusals about what one request covers: a module refused only for these may still hold requests the caller can decide. */
+const coverageReasons = new Set(['MERCHANT_ACCESS_DENIED', 'PRODUCT_RESTRICTED', 'GATEWAY_RESTRICTED']);
+
+/**
+ * Modules on which the policy lets the caller approve something in its
+ * current context (a pre-filter of the list: every row is still decided by
+ * checkerDecision). Probed with a request of another maker made in the
+ * caller's context.
+ */
 export async function decidableModules(request: FastifyRequest, lookup: MerchantLookup): Promise<string[]> {
   const { policy, config } = request.server.deps;
   const { context } = request.actor;
   const merchant = context.type === 'MERCHANT' ? await lookup(context.id) : null;
-  return [...catalogueSet(policy, config)].filter((module) =>
-    policy.decide(approveInput(request.actor, {
+  return [...catalogueSet(policy, config)].filter((module) => {
+    const { allow, reasons } = policy.decide(approveInput(request.actor, {
       module,
+      madeAt: 0,
+      appointments: [],
       merchant,
       merchantId: context.type === 'MERCHANT' ? context.id : '',
       productId: '',
       gatewayRefId: '',
-      makerId: '',
+      makerId: 'another-maker',
       makerContext: context,
-    })).allow,
-  );
+    }));
+    return allow || (reasons.length > 0 && reasons.every((r) => coverageReasons.has(r)));
+  });
 }
 
 /**

@@ -114,6 +114,8 @@ async function executeGatewayRequest(request: FastifyRequest, approval: Approval
     contextId: approval.makerContextId,
     merchantId,
     merchantScope: merchantId === '' && typeof decision.merchant_scope === 'string' ? decision.merchant_scope : '',
+    productScope: typeof decision.product_scope === 'string' ? decision.product_scope : '',
+    gatewayRefScope: typeof decision.gateway_ref_scope === 'string' ? decision.gateway_ref_scope : '',
     decisionId: stored.decisionId,
     approvalId: approval.id,
     approvedBy: request.actor.user.id,
@@ -125,12 +127,12 @@ async function executeGatewayRequest(request: FastifyRequest, approval: Approval
 /** A control-plane action: acts, marks EXECUTED and audits in one transaction; a refusal marks FAILED. */
 async function executeControlPlane(request: FastifyRequest, approval: Approval): Promise<void> {
   const { changes } = request.server.deps;
-  let announce;
+  let executed;
   try {
-    announce = await request.em.fork().transactional(async (em) => {
+    executed = await request.em.fork().transactional(async (em) => {
       const maker = await loadMaker(em, approval);
       if (maker === null) throw new ApiError(403, 'MAKER_NOT_PERMITTED', 'the maker no longer exists', { reasons: ['USER_NOT_FOUND'] });
-      const announce = await executeControlPlaneAction(request, em, approval, maker);
+      const executed = await executeControlPlaneAction(request, em, approval, maker);
       await transition(em, approval.id, { from: 'APPROVED', to: 'EXECUTED', result: { done: true } });
       recordAudit(em, auditActor(request), {
         action: 'approval.executed',
@@ -139,7 +141,7 @@ async function executeControlPlane(request: FastifyRequest, approval: Approval):
         before: { status: 'APPROVED' },
         after: { status: 'EXECUTED' },
       });
-      return announce;
+      return executed;
     });
   } catch (err) {
     if (!(err instanceof ApiError)) {
@@ -150,7 +152,8 @@ async function executeControlPlane(request: FastifyRequest, approval: Approval):
     await finish(request, approval, 'FAILED', { code: e.code, message: e.message, ...(Array.isArray(reasons) && { reasons: reasons as string[] }) });
     return;
   }
-  await changes.publish(announce);
+  await changes.publish(executed.announce);
+  await executed.afterCommit?.();
 }
 
 export async function approve(request: FastifyRequest, id: string): Promise<Approval> {

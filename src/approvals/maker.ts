@@ -9,11 +9,12 @@ import type { PolicyEngine } from '../../core/policy/engine.ts';
 import { merchantInput, principalInput } from '../../core/principal/build.ts';
 import { loadMerchantRecord, loadRoleRecord, loadUserRecord } from '../../core/principal/load.ts';
 import { emRows } from '../db/rows.ts';
-import type { RoleRecord } from '../../core/principal/records.ts';
+import type { RoleRecord, UserRecord } from '../../core/principal/records.ts';
 import type { Approval } from './approval.entity.ts';
 import type { StoredGatewayRequest } from '../../core/approvals/stored-request.ts';
 
 export interface Maker {
+  user: UserRecord;
   principal: PrincipalInput;
   context: ContextInput;
   role: RoleRecord | null;
@@ -26,6 +27,7 @@ export async function loadMaker(em: EntityManager, approval: Approval): Promise<
   const role = await loadRoleRecord(emRows(em), user.roleId);
   const session = { id: `approval:${approval.id}`, userId: user.id, active: true, expiresAt: Number.MAX_SAFE_INTEGER };
   return {
+    user,
     principal: principalInput(user, role, session),
     context: { type: approval.makerContextType as ContextInput['type'], id: approval.makerContextId },
     role,
@@ -46,6 +48,9 @@ export async function makerWriteDecision(em: EntityManager, policy: PolicyEngine
       merchant_id: approval.merchantId ?? '',
       product_id: stored.productId,
       gateway_ref_id: stored.gatewayRefId,
+      // The gateway required a located product (gateway reference) of a restricted maker when it held the request.
+      product_required: false,
+      gateway_ref_required: false,
       maker_id: '',
     },
   });

@@ -2,7 +2,7 @@ import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
 /** One mutation, written in the same transaction as the mutation itself. */
 export class AuditEvent {
-  [OptionalProps]?: 'actorId' | 'contextType' | 'contextId' | 'before' | 'after' | 'requestId' | 'createdAt';
+  [OptionalProps]?: 'actorId' | 'contextType' | 'contextId' | 'before' | 'after' | 'requestId' | 'clientRequestId' | 'createdAt';
   id!: string;
   tenantId!: string;
   actorId: string | null = null;
@@ -13,7 +13,10 @@ export class AuditEvent {
   targetId!: string;
   before: Record<string, unknown> | null = null;
   after: Record<string, unknown> | null = null;
+  /** The server's id of the request (never a client's). */
   requestId: string | null = null;
+  /** The X-Request-Id the client sent, if usable: correlation only. */
+  clientRequestId: string | null = null;
   createdAt: Date = new Date();
 }
 
@@ -32,6 +35,7 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
     before: { type: 'json', nullable: true },
     after: { type: 'json', nullable: true },
     requestId: { type: 'string', nullable: true },
+    clientRequestId: { type: 'string', nullable: true },
     createdAt: { type: 'Date', onCreate: () => new Date() },
   },
 });

@@ -7,7 +7,10 @@ export interface AuditActor {
   actorId: string | null;
   contextType: string | null;
   contextId: string | null;
+  /** The server's id of the request. */
   requestId: string | null;
+  /** What the client sent as X-Request-Id (see app/build.ts), kept apart. */
+  clientRequestId?: string | null;
 }
 
 /**
@@ -26,6 +29,7 @@ export function recordAudit(
     contextType: actor.contextType,
     contextId: actor.contextId,
     requestId: actor.requestId,
+    clientRequestId: actor.clientRequestId ?? null,
     action: event.action,
     targetType: event.targetType,
     targetId: event.targetId,

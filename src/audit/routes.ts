@@ -27,6 +27,8 @@ const AuditEventView = Type.Object({
   before: Snapshot,
   after: Snapshot,
   requestId: Nullable(Type.String()),
+  /** The client's X-Request-Id, for correlation; requestId is always the server's. */
+  clientRequestId: Nullable(Type.String()),
   createdAt: Timestamp,
 });
 
@@ -133,6 +135,7 @@ export const auditRoutes: FastifyPluginAsync = async (fastify) => {
         before: e.before,
         after: e.after,
         requestId: e.requestId,
+        clientRequestId: e.clientRequestId,
         createdAt: e.createdAt.toISOString(),
       })),
       nextCursor,

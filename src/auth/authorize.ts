@@ -64,5 +64,6 @@ export function auditActor(request: FastifyRequest): AuditActor {
     contextType: a.context.type,
     contextId: a.context.id,
     requestId: request.id,
+    clientRequestId: request.clientRequestId,
   };
 }

@@ -1,7 +1,10 @@
 // TOTP enrolment with a `setup` MFA token (after invitation acceptance, or a
 // login that must enrol): setup stores a new secret, sealed, not yet active;
 // verify proves the app holds it with one code, activates 2FA, hands out ten
-// recovery codes once, makes an invited user ACTIVE and opens a session.
+// recovery codes once, makes an invited user ACTIVE and opens a session —
+// unless the password has expired: then, as after login + TOTP, no session
+// but 403 PASSWORD_EXPIRED with a renewal token (the enrolment itself stays,
+// and its recovery codes ride on that answer, as they are shown only once).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -14,8 +17,10 @@ import { matchingStep, newTotpSecret, otpauthUrl } from '../totp/totp.ts';
 import { User } from '../users/user.entity.ts';
 import { loginCannotContinue, totpInvalid, totpReplayed } from './auth-errors.ts';
 import { homeContext } from './contexts.ts';
+import { passwordExpired } from './login.ts';
 import { findUserWithSecrets } from './login-user.ts';
 import { burnMfaToken, isMfaTokenBurnt, mfaTokenUsed, verifyMfaToken } from './mfa-token.ts';
+import { securityFor } from './security-for.ts';
 import { selfActor } from './self-actor.ts';
 import { openSession, type TokenPair } from './sessions.ts';
 
@@ -54,6 +59,7 @@ export async function completeEnrolment(
   if (!(await burnMfaToken(deps, claims))) throw mfaTokenUsed();
   const recovery = newRecoveryCodes();
   const context = homeContext(user);
+  const expired = passwordExpired(deps, user, await securityFor(em, user), { recoveryCodes: recovery.codes });
   const outcome = await em.transactional(async (tx) => {
     if (!(await claimStep(tx, user.id, step))) return null;
     const activated = user.status === 'INVITED';
@@ -61,11 +67,13 @@ export async function completeEnrolment(
     const actor = selfActor(user, requestId, context);
     recordAudit(tx, actor, { action: 'user.mfa_enrolled', targetType: 'user', targetId: user.id, after: { mfaEnrolled: true } });
     if (activated) recordAudit(tx, actor, { action: 'user.activated', targetType: 'user', targetId: user.id, before: { status: 'INVITED' }, after: { status: 'ACTIVE' } });
+    if (expired) return { tokens: null, activated };
     const { tokens } = openSession(deps, tx, user, context);
     recordAudit(tx, actor, { action: 'auth.login', targetType: 'user', targetId: user.id, after: { method: 'totp_enrolment' } });
     return { tokens, activated };
   });
   if (!outcome) throw totpReplayed();
   if (outcome.activated) await deps.changes.publish([{ kind: 'user', id: user.id }]);
+  if (!outcome.tokens) throw expired ?? loginCannotContinue();
   return { ...outcome.tokens, recoveryCodes: recovery.codes };
 }

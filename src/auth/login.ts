@@ -121,17 +121,32 @@ export async function completeLogin(
   method: string,
   requestId: string,
 ): Promise<TokenPair> {
-  if (isPasswordExpired(user.passwordChangedAt, security.passwordPolicy, deps.now())) {
-    throw new ApiError(403, 'PASSWORD_EXPIRED', 'the password has expired; set a new one with POST /v1/auth/password/renew', {
-      passwordChangeToken: deps.signer.signMfa({ userId: user.id, tenantId: user.tenantId, purpose: 'password' }),
-    });
-  }
+  const expired = passwordExpired(deps, user, security);
+  if (expired) throw expired;
   const context = homeContext(user);
   return em.transactional(async (tx) => {
     const { tokens } = openSession(deps, tx, user, context);
     if (user.lockedUntil) await tx.nativeUpdate(User, { id: user.id }, { lockedUntil: null });
     recordAudit(tx, selfActor(user, requestId, context), { action: 'auth.login', targetType: 'user', targetId: user.id, after: { method } });
     return tokens;
+  });
+}
+
+/**
+ * The refusal for a user whose password has expired (policy `expiryDays`),
+ * carrying the only token it may use: POST /v1/auth/password/renew. Every
+ * path that would open a session asks this after its last factor passed.
+ */
+export function passwordExpired(
+  deps: ControlPlaneDeps,
+  user: Pick<User, 'id' | 'tenantId' | 'passwordChangedAt'>,
+  security: UserSecurity,
+  extra: Record<string, unknown> = {},
+): ApiError | null {
+  if (!isPasswordExpired(user.passwordChangedAt, security.passwordPolicy, deps.now())) return null;
+  return new ApiError(403, 'PASSWORD_EXPIRED', 'the password has expired; set a new one with POST /v1/auth/password/renew', {
+    passwordChangeToken: deps.signer.signMfa({ userId: user.id, tenantId: user.tenantId, purpose: 'password' }),
+    ...extra,
   });
 }
 

@@ -5,12 +5,11 @@ import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
 import { recordAudit } from '../audit/record.ts';
-import { LoginLockout } from '../lockout/login-lockout.ts';
 import { newPasswordFor } from '../passwords/change.ts';
-import { verifyPassword } from '../passwords/hashing.ts';
 import { User } from '../users/user.entity.ts';
 import { auditActor } from './authorize.ts';
-import { accountLocked, invalidCredentials, loginCannotContinue } from './auth-errors.ts';
+import { confirmCurrentPassword } from './current-password.ts';
+import { loginCannotContinue } from './auth-errors.ts';
 import { homeContext } from './contexts.ts';
 import { findUserWithSecrets } from './login-user.ts';
 import { burnMfaToken, isMfaTokenBurnt, mfaTokenUsed, verifyMfaToken } from './mfa-token.ts';
@@ -21,21 +20,8 @@ import { announceRevoked, openSession, revokeSessions, type TokenPair } from './
 export async function changeOwnPassword(request: FastifyRequest, input: { currentPassword: string; newPassword: string }): Promise<void> {
   const deps = request.server.deps;
   const em = request.em;
-  const user = await findUserWithSecrets(em, request.actor.user.id);
-  if (!user) throw loginCannotContinue();
-  const security = await securityFor(em, user);
+  const { user, security } = await confirmCurrentPassword(request, input.currentPassword);
   const now = deps.now();
-  // The current password is a secret worth guessing through a stolen
-  // session, so it is guarded by the same lockout as login.
-  const lockout = new LoginLockout(deps.redis);
-  const slot = await lockout.reserve(user.email, now, security);
-  if (!slot.ok) throw accountLocked(slot.lockedUntil);
-  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    const lockedUntil = await lockout.fail(user.email, now, security);
-    if (lockedUntil) await em.nativeUpdate(User, { id: user.id }, { lockedUntil });
-    throw invalidCredentials();
-  }
-  await lockout.release(user.email, now);
   const next = await newPasswordFor(user, input.newPassword, security.passwordPolicy, { email: user.email });
   const revoked = await em.transactional(async (tx) => {
     await tx.nativeUpdate(User, { id: user.id }, { ...next, passwordChangedAt: now });

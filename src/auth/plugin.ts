@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { emailChangeRoutes } from '../email-change/routes.ts';
 import { invitationRoutes } from '../invitations/routes.ts';
 import { meRoutes } from '../me/routes.ts';
+import { selfServiceRoutes } from '../me/self-service.routes.ts';
 import { contextRoutes } from './context.routes.ts';
 import { loginRoutes } from './login.routes.ts';
 import { registerAuthRateLimit } from './rate-limit.ts';
@@ -19,4 +20,5 @@ export const authenticationRoutes: FastifyPluginAsync = async (app) => {
   await app.register(emailChangeRoutes);
   await app.register(userSecurityRoutes);
   await app.register(meRoutes);
+  await app.register(selfServiceRoutes);
 };

@@ -1,6 +1,7 @@
 // Administrative security actions on a user (docs/domain.md#user-lifecycle, docs/http.md#routes):
 // POST /users/:id/unlock · /revoke-sessions · /reset-mfa · /resend-invitation.
-// Each needs `users.update` in the caller's context and a target in scope,
+// Each needs `users.update` in the caller's context and a target in scope that
+// is not the caller and not above the caller (src/auth/user-target.ts),
 // commits with its audit event, and announces ended sessions after commit.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -39,7 +40,7 @@ export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { id: target.id, lockedUntil: null };
   });
 
-  // On oneself too: "sign out everywhere", including this session.
+  // Not on oneself (SELF_MODIFICATION): "sign out everywhere" is POST /me/revoke-sessions, with the password.
   app.post('/users/:id/revoke-sessions', common('End every session of the user, on every gateway'), async (request) => {
     const target = await userToUpdate(request, request.params.id);
     const revoked = await request.em.transactional(async (tx) => {
@@ -51,9 +52,9 @@ export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { id: target.id, revokedSessions: revoked.length };
   });
 
-  // Not on oneself: a stolen session must not be able to strip its victim's second factor.
+  // Not on oneself (SELF_MODIFICATION): a stolen session must not be able to strip its victim's second factor.
   app.post('/users/:id/reset-mfa', common('Remove the user’s TOTP and recovery codes; they enrol again at next login'), async (request) => {
-    const target = await userToUpdate(request, request.params.id, { notSelf: true });
+    const target = await userToUpdate(request, request.params.id);
     const revoked = await request.em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: target.id }, { mfaEnrolled: false, totpSecretEnc: null, recoveryCodes: [] });
       await tx.getConnection().execute('update users set totp_last_step = null where id = ?', [target.id], 'run', tx.getTransactionContext());

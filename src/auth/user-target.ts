@@ -1,23 +1,20 @@
 // The user an administrative security action targets: the caller needs
-// `users.update` in its context, the target must be in its scope (404
-// otherwise), and a merchant user's merchant must be within its access.
+// `users.update` in its context and the target must be in its scope (404
+// otherwise); then the policy decides on the target (authz/admin): never
+// oneself (SELF_MODIFICATION: one's own email and security state change only
+// through the self-service routes, with the current password), never a user
+// whose role grants more than the caller's (PRIVILEGE_ESCALATION), only users
+// the context manages, and a merchant user's merchant within the caller's
+// access (MERCHANT_OUT_OF_SCOPE).
 import type { FastifyRequest } from 'fastify';
-import { forbidden } from '../../core/http/errors.ts';
-import { loadMerchantRecord } from '../../core/principal/load.ts';
-import { emRows } from '../db/rows.ts';
 import { findUserInScope } from '../users/scope.ts';
+import { targetUserFact } from '../users/target-fact.ts';
 import type { User } from '../users/user.entity.ts';
-import { authorize } from './authorize.ts';
+import { authorize, authorizeWith } from './authorize.ts';
 
-export async function userToUpdate(request: FastifyRequest, id: string, opts: { notSelf?: boolean } = {}): Promise<User> {
+export async function userToUpdate(request: FastifyRequest, id: string): Promise<User> {
   authorize(request, 'users.update');
   const target = await findUserInScope(request, id);
-  if (target.merchantId) {
-    const merchant = await loadMerchantRecord(emRows(request.em), target.merchantId);
-    if (merchant) authorize(request, 'users.update', merchant);
-  }
-  if (opts.notSelf && target.id === request.actor.user.id) {
-    throw forbidden('SELF_MODIFICATION', 'you cannot do this to your own account');
-  }
+  authorizeWith(request, 'users.update', { target: await targetUserFact(request.em, target) });
   return target;
 }

@@ -1,4 +1,5 @@
-// PATCH /users/:id/email (docs/domain.md#user-lifecycle): the target must be ACTIVE; nothing
+// PATCH /users/:id/email (docs/domain.md#user-lifecycle; an administrator, never on oneself) and
+// POST /me/email (oneself, with the current password): the target must be ACTIVE; nothing
 // changes yet — the new address receives a single-use verification link and
 // the change applies when it is followed (confirm.ts). A new request voids
 // any earlier pending one.
@@ -6,21 +7,21 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/record.ts';
 import { auditActor } from '../auth/authorize.ts';
-import { userToUpdate } from '../auth/user-target.ts';
 import { normalizeEmail } from '../auth/auth-errors.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { hashSecret, newSecret } from '../auth/secret-token.ts';
 import { ApiError, conflict } from '../../core/http/errors.ts';
 import { emailVerificationMail, secretLink } from '../mail/messages.ts';
+import { EMAIL_UNAVAILABLE, emailTaken } from '../users/email-unique.ts';
+import type { User } from '../users/user.entity.ts';
 
-export async function requestEmailChange(request: FastifyRequest, userId: string, email: string) {
+/** `target`: the user the caller was authorized to change (src/auth/user-target.ts, or the caller re-authenticated). */
+export async function requestEmailChange(request: FastifyRequest, target: User, email: string) {
   const deps = request.server.deps;
-  const target = await userToUpdate(request, userId);
   if (target.status !== 'ACTIVE') throw new ApiError(409, 'USER_NOT_ACTIVE', 'the user is not active');
   const pendingEmail = normalizeEmail(email);
   if (pendingEmail === target.email.toLowerCase()) throw conflict('CONFLICT', 'that is already the user’s address');
-  const taken = await request.em.getConnection().execute<{ id: string }[]>('select id from users where lower(email) = ?', [pendingEmail]);
-  if (taken.length > 0) throw conflict('CONFLICT', 'that address is already in use');
+  if (await emailTaken(request.em, pendingEmail)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
 
   const now = deps.now();
   const secret = newSecret();

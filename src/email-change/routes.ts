@@ -1,8 +1,9 @@
-// PATCH /users/:id/email and POST /email-verifications/confirm.
+// PATCH /users/:id/email and POST /email-verifications/confirm (oneself: POST /me/email, src/me/self-service.routes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authenticate } from '../auth/authenticate.ts';
 import { authRateLimit } from '../auth/rate-limit.ts';
+import { userToUpdate } from '../auth/user-target.ts';
 import { EmailSchema, SecretTokenSchema } from '../auth/schemas.ts';
 import { confirmEmailChange } from './confirm.ts';
 import { requestEmailChange } from './request.ts';
@@ -15,6 +16,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['users'],
         summary: 'Change a user’s email: a verification link goes to the new address; applies when followed',
+        description: 'Not on oneself (403 SELF_MODIFICATION: use POST /me/email with the current password) nor on a user whose role grants more than the caller’s (403 PRIVILEGE_ESCALATION).',
         security: [{ bearer: [] }],
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         body: Type.Object({ email: EmailSchema }, { additionalProperties: false }),
@@ -23,7 +25,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request, reply) => reply.code(202).send(await requestEmailChange(request, request.params.id, request.body.email)),
+    async (request, reply) => reply.code(202).send(await requestEmailChange(request, await userToUpdate(request, request.params.id), request.body.email)),
   );
 
   app.post(

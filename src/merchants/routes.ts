@@ -19,6 +19,7 @@ import { findResellerInScope } from '../resellers/scope.ts';
 import { AclSchema, checkAcl } from '../roles/acl.ts';
 import { Role } from '../roles/role.entity.ts';
 import { RoleView, roleView } from '../roles/view.ts';
+import { ID_UNAVAILABLE } from '../users/email-unique.ts';
 import { userPage } from '../users/list.ts';
 import { findMerchantInScope, merchantScope } from '../users/scope.ts';
 import { UserView } from '../users/view.ts';
@@ -87,7 +88,8 @@ export const merchantsRoutes: FastifyPluginAsync = async (fastify) => {
       const resellerId = body.resellerId ?? (context.type === 'RESELLER' ? context.id : undefined);
       // RESELLER context sees only its own reseller: naming another is 404.
       if (resellerId !== undefined) await findResellerInScope(request, resellerId, em);
-      if ((await em.count(Merchant, { id: body.id })) > 0) throw conflict('CONFLICT', `merchant id ${body.id} is taken`);
+      // Ids are unique across the installation; the refusal names no holder (users/email-unique.ts).
+      if ((await em.count(Merchant, { id: body.id })) > 0) throw conflict('CONFLICT', ID_UNAVAILABLE);
       const merchant = em.create(Merchant, {
         id: body.id,
         tenantId: user.tenantId,

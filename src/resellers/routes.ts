@@ -14,9 +14,9 @@ import { IdParams, bearer, errorResponses } from '../http/schemas.ts';
 import { escapeLike } from '../http/search.ts';
 import { Role } from '../roles/role.entity.ts';
 import { systemRoleNames } from '../roles/system-roles.ts';
+import { EMAIL_UNAVAILABLE, ID_UNAVAILABLE, emailTaken } from '../users/email-unique.ts';
 import { mailInvitation, persistInvitedUser } from '../users/invitation.ts';
 import { userPage } from '../users/list.ts';
-import { User } from '../users/user.entity.ts';
 import { UserView, userView } from '../users/view.ts';
 import { Reseller } from './reseller.entity.ts';
 import { findResellerInScope, resellerScope } from './scope.ts';
@@ -48,9 +48,9 @@ export const resellersRoutes: FastifyPluginAsync = async (fastify) => {
     const tenantId = request.actor.user.tenantId;
     const email = body.email.toLowerCase();
     const { reseller, admin, invitation } = await request.em.transactional(async (em) => {
-      // Ids are unique across the installation (README).
-      if ((await em.count(Reseller, { id: body.id })) > 0) throw conflict('CONFLICT', `reseller id ${body.id} is taken`);
-      if ((await em.count(User, { email })) > 0) throw conflict('CONFLICT', 'a user with this email already exists');
+      // Ids and emails are unique across the installation; the refusal names no holder (users/email-unique.ts).
+      if ((await em.count(Reseller, { id: body.id })) > 0) throw conflict('CONFLICT', ID_UNAVAILABLE);
+      if (await emailTaken(em, email)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
       const adminRole = await em.findOneOrFail(Role, { tenantId, system: true, ownerType: 'TENANT', scope: 'RESELLER', name: systemRoleNames.RESELLER });
       const reseller = em.create(Reseller, {
         id: body.id,

@@ -30,6 +30,8 @@ export function checkAcl(request: FastifyRequest, acl: Acl): void {
     throw new ApiError(422, 'SOD_VIOLATION', `the ACL holds both sides of: ${r.sod_violations.join(', ')}`, { pairs: r.sod_violations });
   }
   throwOnEscalation(r.escalations);
+  // Anything but the policy's explicit allow is a refusal (e.g. a malformed ACL).
+  if (r.allow !== true) throw forbidden('FORBIDDEN', 'the policy does not allow this ACL');
 }
 
 /** Only the escalation rule: for a role that exists already (assigned, enabled, edited, deleted). */

@@ -7,7 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { approvalRequired, requestRoleEdit } from '../approvals/control-plane.ts';
+import { effectiveAcl, holdIfRaised, orHold, raisedModules } from '../approvals/level-raise.ts';
 import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
@@ -182,32 +182,39 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
     schema: {
       tags: ['roles'],
       summary: 'Edit a role (not its scope); every holder\'s permissions change at once',
-      description: 'When the tenant requires a checker for level raises (approval settings), an ACL that lets holders do more answers 202 {approvalId}.',
+      description:
+        'When the tenant requires a checker for level raises (approval settings), an ACL that lets holders do more answers 202 {approvalId}; ' +
+        'the raise is decided on the role as locked for the edit, so a concurrent edit cannot hide one.',
       security: bearer,
       params: IdParams,
       body: PatchBody,
       response: { 200: RoleView, 202: ApprovalPending, ...errorResponses(400, 403, 404, 409, 422) },
     },
   }, async (request, reply) => {
-    const { version, acl, name, description, requireMfa } = request.body;
-    if (acl && (await approvalRequired(request, 'roleLevelRaise'))) {
-      const pending = await requestRoleEdit(request, request.params.id, request.body);
-      if (pending) return reply.code(202).send(pendingView(pending));
-    }
-    const role = await changeRole(request, request.params.id, {
+    const { version, ...patch } = request.body;
+    const { acl, name, description, requireMfa } = patch;
+    const outcome = await orHold(request, () => changeRole(request, request.params.id, {
       operation: 'roles.write',
       action: 'role.update',
-      apply: (_em, r) => {
+      apply: async (em, r) => {
         if (version !== undefined && version !== r.version) throw conflict('CONFLICT', 'the role was changed by someone else; reload and retry');
         if (acl) checkAcl(request, acl);
         else checkWithinActor(request, r.acl);
-        if (acl) r.acl = acl;
+        if (acl) {
+          // Decided on the row as locked by changeRole, not on an earlier read.
+          await holdIfRaised(request, em, raisedModules(request, r.acl, acl), (raised) => ({
+            merchantId: r.ownerType === 'MERCHANT' ? r.ownerId : null,
+            request: { action: 'role.update', targetId: r.id, version: r.version, patch: { ...patch, acl }, raised },
+          }));
+          r.acl = acl;
+        }
         if (name !== undefined) r.name = name;
         if (description !== undefined) r.description = description;
         if (requireMfa !== undefined) r.requireMfa = requireMfa;
       },
-    });
-    return roleView(role, await countFor(request, role));
+    }));
+    if ('pending' in outcome) return reply.code(202).send(pendingView(outcome.pending));
+    return roleView(outcome.done, await countFor(request, outcome.done));
   });
 
   app.delete('/roles/:id', {
@@ -282,18 +289,35 @@ export const rolesRoutes: FastifyPluginAsync = async (fastify) => {
   ] as const;
   for (const { name, enabled, summary } of toggles) {
     app.post(`/roles/:id/${name}`, {
-      schema: { tags: ['roles'], summary, security: bearer, params: IdParams, body: NoBody, response: { 200: RoleView, ...errorResponses(400, 403, 404, 409) } },
-    }, async (request) => {
-      const role = await changeRole(request, request.params.id, {
+      schema: {
+        tags: ['roles'],
+        summary,
+        ...(enabled && { description: 'When the tenant requires a checker for level raises, enabling a role that has holders answers 202 {approvalId}.' }),
+        security: bearer,
+        params: IdParams,
+        body: NoBody,
+        response: { 200: RoleView, ...(enabled && { 202: ApprovalPending }), ...errorResponses(400, 403, 404, 409) },
+      },
+    }, async (request, reply) => {
+      const outcome = await orHold(request, () => changeRole(request, request.params.id, {
         operation: enabled ? 'roles.write' : 'roles.disable',
         action: `role.${name}`,
-        apply: (_em, r) => {
+        apply: async (em, r) => {
           if (r.enabled === enabled) throw conflict('CONFLICT', `the role is already ${name}d`);
           checkWithinActor(request, r.acl);
+          // Holders of a disabled role can do nothing; enabling gives them its ACL. Assignments
+          // share-lock the role, so the holders counted here are the ones it will reach.
+          if (enabled && (await em.count(User, { roleId: r.id, status: { $in: holdingStatuses } })) > 0) {
+            await holdIfRaised(request, em, raisedModules(request, effectiveAcl(null), r.acl), (raised) => ({
+              merchantId: r.ownerType === 'MERCHANT' ? r.ownerId : null,
+              request: { action: 'role.enable', targetId: r.id, version: r.version, raised },
+            }));
+          }
           r.enabled = enabled;
         },
-      });
-      return roleView(role, await countFor(request, role));
+      }));
+      if ('pending' in outcome) return reply.code(202).send(pendingView(outcome.pending));
+      return roleView(outcome.done, await countFor(request, outcome.done));
     });
   }
 };

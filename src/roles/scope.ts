@@ -73,5 +73,6 @@ export async function roleFact(em: EntityManager, role: Role): Promise<TargetRol
     owner_type: role.ownerType,
     owner_id: role.ownerId,
     owner_reseller_id: ownerResellerId,
+    acl: role.acl,
   };
 }

@@ -1,6 +1,7 @@
 // The one path every change to an existing user takes: authorize the
 // operation, find the user in scope (else 404), let the policy see the target
-// (SELF_MODIFICATION), apply the change with its state checks, end sessions
+// (SELF_MODIFICATION; PRIVILEGE_ESCALATION when its role grants more than the
+// actor's; the management table of DESIGN.md 2), apply the change with its state checks, end sessions
 // when access must stop at once, write the audit event, commit, then announce
 // the change so every gateway drops what it cached.
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -10,7 +11,8 @@ import { revokeSessions } from '../auth/sessions.ts';
 import { recordAudit } from '../audit/record.ts';
 import { findUserInScope } from './scope.ts';
 import type { User } from './user.entity.ts';
-import { targetFact, userAudit } from './view.ts';
+import { targetUserFact } from './target-fact.ts';
+import { userAudit } from './view.ts';
 
 export interface UserChange {
   operation: string;
@@ -28,7 +30,7 @@ export async function changeUser(request: FastifyRequest, id: string, change: Us
   const { changes, now } = request.server.deps;
   const { user, sessionIds } = await request.em.transactional(async (em) => {
     const user = await findUserInScope(request, id, em);
-    authorizeWith(request, change.operation, { target: targetFact(user) });
+    authorizeWith(request, change.operation, { target: await targetUserFact(em, user) });
     const before = userAudit(user);
     const at = now();
     await change.apply(em, user, at);

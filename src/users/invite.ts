@@ -12,9 +12,13 @@ import { merchantRecords } from '../merchants/records.ts';
 import { findResellerInScope } from '../resellers/scope.ts';
 import { assignableRole } from '../roles/assignment.ts';
 import type { ContextType } from '../roles/role.entity.ts';
+import { effectiveAcl, holdIfRaised, orHold, raisedModules } from '../approvals/level-raise.ts';
+import type { Approval } from '../approvals/approval.entity.ts';
+import type { IssuedLink } from '../invitations/issue.ts';
+import { EMAIL_UNAVAILABLE, emailTaken } from './email-unique.ts';
 import { mailInvitation, persistInvitedUser } from './invitation.ts';
 import { checkMerchantGrant } from './merchant-grant.ts';
-import { User } from './user.entity.ts';
+import type { User } from './user.entity.ts';
 import { userAudit } from './view.ts';
 
 export const InviteBody = Type.Object(
@@ -32,26 +36,52 @@ export const InviteBody = Type.Object(
 );
 type InviteBody = Static<typeof InviteBody>;
 
-export async function inviteUser(request: FastifyRequest, body: InviteBody): Promise<User> {
+/**
+ * Invites at once, or — when the tenant requires a checker for level raises
+ * and the role grants anything (a new user goes from nothing to the role) —
+ * answers the pending approval instead.
+ */
+export async function inviteUser(request: FastifyRequest, body: InviteBody): Promise<{ done: User } | { pending: Approval }> {
+  return orHold(request, async () => {
+    const { user, invitation } = await request.em.transactional((em) => createInvitedUser(request, em, body, { holdRaise: true }));
+    await mailInvitation(request, user.email, invitation);
+    return user;
+  });
+}
+
+/**
+ * Every check and the INVITED row with its link, in the caller's transaction
+ * (the mail is the caller's, after commit). An approved invitation runs this
+ * again with the maker's current authority and `holdRaise: false`.
+ */
+export async function createInvitedUser(
+  request: FastifyRequest,
+  em: EntityManager,
+  body: InviteBody,
+  opts: { holdRaise: boolean; approvalId?: string },
+): Promise<{ user: User; invitation: IssuedLink }> {
   const type = body.type ?? request.actor.context.type;
   const operation = `users.create.${type}`;
   authorize(request, operation);
   const email = body.email.toLowerCase();
-  const { user, invitation } = await request.em.transactional(async (em) => {
-    const home = await homeOf(request, em, operation, type, body);
-    const target = { id: '', type, tenantId: request.actor.user.tenantId, ...home };
-    const merchantsAccess = body.merchantsAccess ?? [];
-    await checkMerchantGrant(request, em, operation, target, merchantsAccess);
-    const restrictions = { productIds: body.productIds ?? [], gatewayRefIds: body.gatewayRefIds ?? [] };
-    authorizeWith(request, operation, { restrictions });
-    const role = await assignableRole(request, em, body.roleId, target);
-    if ((await em.count(User, { email })) > 0) throw conflict('CONFLICT', 'a user with this email already exists');
-    const created = await persistInvitedUser(request, em, { email, type, ...home, roleId: role.id, merchantsAccess, ...restrictions });
-    recordAudit(em, auditActor(request), { action: 'user.invite', targetType: 'user', targetId: created.user.id, after: userAudit(created.user) });
-    return created;
-  });
-  await mailInvitation(request, user.email, invitation);
-  return user;
+  const home = await homeOf(request, em, operation, type, body);
+  const target = { id: '', type, tenantId: request.actor.user.tenantId, ...home };
+  const merchantsAccess = body.merchantsAccess ?? [];
+  await checkMerchantGrant(request, em, operation, target, merchantsAccess);
+  const restrictions = { productIds: body.productIds ?? [], gatewayRefIds: body.gatewayRefIds ?? [] };
+  authorizeWith(request, operation, { restrictions });
+  const role = await assignableRole(request, em, body.roleId, target);
+  if (await emailTaken(em, email)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
+  if (opts.holdRaise) {
+    await holdIfRaised(request, em, raisedModules(request, effectiveAcl(null), role.acl), (raised) => ({
+      merchantId: home.merchantId,
+      request: { action: 'user.invite', targetId: email, invite: { ...body, email }, raised },
+    }));
+  }
+  const created = await persistInvitedUser(request, em, { email, type, ...home, roleId: role.id, merchantsAccess, ...restrictions });
+  const after = { ...userAudit(created.user), ...(opts.approvalId !== undefined && { approvalId: opts.approvalId }) };
+  recordAudit(em, auditActor(request), { action: 'user.invite', targetType: 'user', targetId: created.user.id, after });
+  return created;
 }
 
 /**

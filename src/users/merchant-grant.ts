@@ -8,10 +8,9 @@ import type { FastifyRequest } from 'fastify';
 import { authorizeWith } from '../auth/authorize.ts';
 import { badRequest, forbidden } from '../../core/http/errors.ts';
 import { merchantRecords } from '../merchants/records.ts';
-import type { User } from './user.entity.ts';
-import { targetFact } from './view.ts';
+import { targetUserFact, type TargetUser } from './target-fact.ts';
 
-export type GrantTarget = Pick<User, 'id' | 'type' | 'tenantId' | 'resellerId' | 'merchantId'>;
+export type GrantTarget = TargetUser;
 
 export async function checkMerchantGrant(
   request: FastifyRequest,
@@ -27,5 +26,5 @@ export async function checkMerchantGrant(
   const merchants = await merchantRecords(em, merchantIds);
   // One that does not exist is refused like one out of scope: ids are global, existence is not told.
   if (merchants.length !== merchantIds.length) throw forbidden('MERCHANT_OUT_OF_SCOPE', 'merchant is outside your merchant access');
-  authorizeWith(request, operation, { target: targetFact(target), merchants });
+  authorizeWith(request, operation, { target: await targetUserFact(em, target), merchants });
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { authorize } from '../auth/authorize.ts';
 import { PageOf, PageQuery } from '../http/pagination.ts';
@@ -33,13 +34,15 @@ export const usersRoutes: FastifyPluginAsync = async (fastify) => {
     schema: {
       tags: ['users'],
       summary: 'Invite a user (docs/domain.md#creation)',
+      description: 'When the tenant requires a checker for level raises, an invitation with a role that grants anything answers 202 {approvalId}: the user is invited once a checker on roles approves.',
       security: bearer,
       body: InviteBody,
-      response: { 201: UserView, ...errorResponses(400, 403, 404, 409) },
+      response: { 201: UserView, 202: ApprovalPending, ...errorResponses(400, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const user = await inviteUser(request, request.body);
-    return reply.code(201).send(userView(user));
+    const outcome = await inviteUser(request, request.body);
+    if ('pending' in outcome) return reply.code(202).send(pendingView(outcome.pending));
+    return reply.code(201).send(userView(outcome.done));
   });
 
   app.get('/users', {

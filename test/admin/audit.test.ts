@@ -17,7 +17,7 @@ afterAll(async () => {
   await cp.close();
 });
 
-/** One request with its own x-request-id, which the audit event records. */
+/** One request with its own x-request-id, which the audit event keeps as client_request_id. */
 async function send(actor: Actor, method: string, path: string, body?: unknown) {
   const requestId = randomUUID();
   const res = await fetch(new URL(path, cp.url), {
@@ -82,11 +82,11 @@ describe('one event per mutation, none for a refusal', () => {
 
     const rows = await auditRows(cp, w.tenant.id);
     for (const d of done) {
-      const mine = rows.filter((r) => r.request_id === d.requestId);
+      const mine = rows.filter((r) => r.client_request_id === d.requestId);
       expect(mine, d.action).toHaveLength(1);
       expect(mine[0], d.action).toMatchObject({ action: d.action, target_id: d.targetId });
     }
-    for (const id of refused) expect(rows.filter((r) => r.request_id === id)).toEqual([]);
+    for (const id of refused) expect(rows.filter((r) => r.client_request_id === id)).toEqual([]);
   });
 });
 

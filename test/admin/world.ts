@@ -80,8 +80,8 @@ export type World = Awaited<ReturnType<typeof newWorld>>;
 
 /** Audit events of the tenant, straight from the table (no filter by scope). */
 export async function auditRows(cp: RunningControlPlane, tenantId: string) {
-  return cp.deps.orm.em.getConnection().execute<{ action: string; target_id: string; request_id: string | null }[]>(
-    'select action, target_id, request_id from audit_events where tenant_id = ? order by created_at, id',
+  return cp.deps.orm.em.getConnection().execute<{ action: string; target_id: string; request_id: string | null; client_request_id: string | null }[]>(
+    'select action, target_id, request_id, client_request_id from audit_events where tenant_id = ? order by created_at, id',
     [tenantId],
   );
 }

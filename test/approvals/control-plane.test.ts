@@ -23,6 +23,21 @@ afterAll(async () => {
   await cp.close();
 });
 
+/**
+ * Once roleLevelRaise is on, an invitation with a role that grants anything
+ * is itself a raise (finding 3): it waits for a checker on roles.
+ */
+async function invited(roleId: string): Promise<Actor> {
+  const res = await w.invite(w.admin.api, { roleId });
+  if (res.status === 201) return w.actorFor(res.body.id);
+  expectStatus(res, 202);
+  const approved = await rolesChecker.api.post(`/v1/approvals/${res.body.approvalId}/approve`);
+  expect(approved.body.status).toBe('EXECUTED');
+  const email = (approved.body.request as { invite: { email: string } }).invite.email;
+  const found = await w.admin.api.get(`/v1/users?q=${encodeURIComponent(email)}`);
+  return w.actorFor(found.body.items[0].id as string);
+}
+
 describe('approval settings', () => {
   it('are off by default and set by tenants: RW in the tenant context, audited', async () => {
     expect((await w.admin.api.get('/v1/tenants/current/approval-settings')).body).toEqual({ hardDeleteUser: false, roleLevelRaise: false });
@@ -44,7 +59,7 @@ describe('approval settings', () => {
 
 describe('hard delete behind a checker', () => {
   it('answers 202, keeps the user until a checker on user_hard_delete approves, then deletes it as the maker', async () => {
-    const target = await w.user(w.admin.api, { roleId: viewerRole });
+    const target = await invited(viewerRole);
     const held = await w.admin.api.delete(`/v1/users/${target.id}`);
     expectStatus(held, 202);
     const id = held.body.approvalId as string;
@@ -73,7 +88,7 @@ describe('hard delete behind a checker', () => {
 
   it('is never decided by the user it deletes, nor a role edit by a holder of the role', async () => {
     const checkerRole = await w.role(w.admin.api, { scope: 'TENANT', acl: { user_hard_delete: 'CHECKER', roles: 'CHECKER' } });
-    const subject = await w.user(w.admin.api, { roleId: checkerRole });
+    const subject = await invited(checkerRole);
     const held = await w.admin.api.delete(`/v1/users/${subject.id}`);
     expectStatus(held, 202);
     expectStatus(await subject.api.post(`/v1/approvals/${held.body.approvalId}/reject`, { reason: 'no' }), 403, 'SOD_VIOLATION');
@@ -87,7 +102,7 @@ describe('hard delete behind a checker', () => {
   });
 
   it('fails (and deletes nothing) when the target is gone by the time it is approved', async () => {
-    const target = await w.user(w.admin.api, { roleId: viewerRole });
+    const target = await invited(viewerRole);
     const first = await w.admin.api.delete(`/v1/users/${target.id}`);
     const second = await w.admin.api.delete(`/v1/users/${target.id}`);
     expectStatus(await deleteChecker.api.post(`/v1/approvals/${first.body.approvalId}/approve`), 200);

@@ -73,7 +73,9 @@ describe('allowed requests', () => {
       'x-auth-context-id',
       'x-auth-context-type',
       'x-auth-decision-id',
+      'x-auth-gateway-scope',
       'x-auth-merchant-id',
+      'x-auth-product-scope',
       'x-auth-tenant-id',
       'x-auth-user-id',
     ]);
@@ -254,6 +256,9 @@ describe('operations', () => {
   });
 
   it('exposes Prometheus metrics: requests, decisions by reason, latency, cache layers, upstream latency', async () => {
+    // The same input twice: the second is answered from the decision memo.
+    const u = await world.user({ acl: { orders: 'R' } });
+    for (let i = 0; i < 2; i++) expect((await as(u.token).get('/orders')).status).toBe(200);
     const res = await fetch(new URL('/metrics', gw.url));
     const text = await res.text();
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);

@@ -23,7 +23,7 @@ const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({ id: 's1
 const merchant = (id = 'm1'): MerchantRecordCached => ({ id, tenantId: 't', resellerId: 'r1' });
 const claims: GatewayClaims = { sub: 'u1', tid: 't', sid: 's1', ctx_type: 'RESELLER', ctx_id: 'r1', jti: 'j', exp: 0 };
 const request = (over: Partial<PreparedRequest> = {}): PreparedRequest => ({
-  module: 'orders', action: 'read', merchant_id: 'm1', product_id: '', gateway_ref_id: '', maker_id: '', ...over,
+  module: 'orders', action: 'read', merchant_id: 'm1', product_id: '', gateway_ref_id: '', product_required: false, gateway_ref_required: false, maker_id: '', ...over,
 });
 
 function whole(u: UserRecord, r: RoleRecord | null, s: SessionRecord | null, m: MerchantRecordCached | null, req: PreparedRequest, now: number) {

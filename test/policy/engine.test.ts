@@ -18,7 +18,7 @@ const input = (acl: Record<string, 'NA' | 'R' | 'RW' | 'CHECKER'>, action: 'read
   context: { type: 'TENANT', id: 'acme' },
   request: {
     module: 'orders', action, merchant: { id: 'm1', tenant_id: 'acme', reseller_id: '' }, merchant_id: 'm1',
-    product_id: '', gateway_ref_id: '', maker_id: '',
+    product_id: '', gateway_ref_id: '', product_required: false, gateway_ref_required: false, maker_id: '',
   },
 });
 

@@ -57,7 +57,8 @@ function generate(seed: number, count: number): DecisionInput[] {
       product_ids: r.next() < 0.7 ? [] : ['p1', 'p2'].filter(() => r.next() < 0.6),
       gateway_ref_ids: r.next() < 0.7 ? [] : ['g1'],
     };
-    const ctxType = r.pick<ContextType>(['TENANT', 'RESELLER', 'MERCHANT']);
+    // Mostly the principal's own type of context, so reachable contexts are common.
+    const ctxType = r.next() < 0.6 ? type : r.pick<ContextType>(['TENANT', 'RESELLER', 'MERCHANT']);
     const named = r.next() < 0.3 ? '' : r.pick([...merchants, 'unknown']);
     const merchant = named === '' || named === 'unknown' ? null : { id: named, tenant_id: r.next() < 0.9 ? 't' : 'other', reseller_id: resellerOf[named]! };
     out.push({
@@ -70,8 +71,11 @@ function generate(seed: number, count: number): DecisionInput[] {
         merchant_id: named,
         product_id: r.next() < 0.6 ? '' : r.pick(['p1', 'p2', 'p3']),
         gateway_ref_id: r.next() < 0.7 ? '' : r.pick(['g1', 'g2']),
+        product_required: r.next() < 0.3,
+        gateway_ref_required: r.next() < 0.3,
         maker_id: r.next() < 0.8 ? '' : r.pick(['u0', 'u1', 'someone']),
         ...(r.next() < 0.2 ? { maker_context: { type: 'TENANT', id: 't' } } : {}),
+        ...(r.next() < 0.5 ? { made_at: 1000, checker_appointments: r.next() < 0.5 ? [] : [{ by: r.pick(['u0', 'someone']), at: r.pick([999, 1000]), what: 'user.invite' }] } : {}),
       },
     });
   }

@@ -347,6 +347,8 @@ describe('every role kind × every administrative route × targets in and out of
       'POST /auth/login', 'POST /auth/login/totp', 'POST /auth/mfa/setup', 'POST /auth/mfa/verify', 'POST /auth/refresh',
       'POST /auth/logout', 'POST /auth/password', 'POST /auth/password/renew', 'GET /invitations/lookup', 'POST /invitations/accept',
       'POST /email-verifications/confirm',
+      // The caller's own account, behind its current password (self-service.test.ts).
+      'POST /me/email', 'POST /me/revoke-sessions',
     ]);
     const missing = served.filter((r) => !inMatrix.has(r) && !elsewhere.has(r));
     expect(missing).toEqual([]);

@@ -74,7 +74,10 @@ describe('client x-auth-* headers never reach an upstream', () => {
       const seen = upstream.received.find((r) => r.url.includes(m))!;
       expect(seen, `gateway ${i + 1} forwarded nothing`).toBeDefined();
       const auth = Object.fromEntries(Object.entries(seen.headers).filter(([k]) => k.startsWith('x-auth-')));
-      expect(Object.keys(auth).sort()).toEqual(['x-auth-context-id', 'x-auth-context-type', 'x-auth-decision-id', 'x-auth-merchant-id', 'x-auth-tenant-id', 'x-auth-user-id']);
+      expect(Object.keys(auth).sort()).toEqual([
+        'x-auth-context-id', 'x-auth-context-type', 'x-auth-decision-id', 'x-auth-gateway-scope', 'x-auth-merchant-id', 'x-auth-product-scope',
+        'x-auth-tenant-id', 'x-auth-user-id',
+      ]);
       expect(auth).toMatchObject({
         'x-auth-user-id': caller.id,
         'x-auth-tenant-id': world.tenantId,
