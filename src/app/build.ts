@@ -13,6 +13,7 @@ import { refuseUnstorableText } from '../http/unstorable-text.ts';
 import { strictBodyValidator } from '../http/validation.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { capabilityRoutes } from './routes.ts';
+import { serveConsole, type ClientRouteFallback } from '../console/serve.ts';
 import './request-context.ts';
 
 export interface BuildOptions {
@@ -44,7 +45,9 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
   app.addHook('onRequest', async (request) => {
     request.em = deps.orm.em.fork();
   });
-  installErrorHandler(app);
+  // The console's fallback exists once the console is registered (below).
+  let consoleFallback: ClientRouteFallback | null = null;
+  installErrorHandler(app, () => consoleFallback);
   app.addHook('preValidation', refuseUnstorableText);
 
   await app.register(swagger, {
@@ -69,5 +72,6 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
   });
 
   for (const routes of capabilityRoutes) await app.register(routes, { prefix: '/v1' });
+  consoleFallback = await serveConsole(app, deps.config.CONSOLE_DIR);
   return app;
 }

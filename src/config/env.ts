@@ -35,6 +35,8 @@ const schema = Type.Object({
   GATEWAY_DECISION_ENGINE: Type.Union([Type.Literal('wasm'), Type.Literal('opa-http')], { default: 'wasm' }),
   OPA_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8181' }),
   POLICY_DIR: Type.String({ default: 'build/policy' }),
+  // The built console (npm run build:console); absent: the control plane serves the API only.
+  CONSOLE_DIR: Type.String({ default: 'console/dist' }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'tenant-iam' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'tenant-iam-gateway' }),
   // Ed25519 private key (PKCS#8 PEM); only the control plane signs.

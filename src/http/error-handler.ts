@@ -1,6 +1,6 @@
 // One place maps every failure to {statusCode, error, code, message}.
 // 5xx bodies say nothing internal; the log has the detail.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import {
   DriverException,
@@ -59,7 +59,10 @@ function isConnectionFailure(err: unknown): boolean {
     || unavailable.test(String((err as Error).message));
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+/** Answers a request no route matched (the console's client routes); true when it did. */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
+export function installErrorHandler(app: FastifyInstance, notFoundFallback?: () => NotFoundFallback | null): void {
   app.setErrorHandler((err, request, reply) => {
     const body = classify(err);
     if (body.statusCode >= 500) request.log.error({ err }, 'request failed');
@@ -69,6 +72,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     void reply.code(body.statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (notFoundFallback?.()?.(request, reply)) return;
     void reply.code(404).send(errorBody(404, 'NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`));
   });
 }
