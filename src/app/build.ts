@@ -2,6 +2,7 @@
 // per capability (routes.ts). server.ts is the only file that listens.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -50,6 +51,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
   installErrorHandler(app, () => consoleFallback);
   app.addHook('preValidation', refuseUnstorableText);
 
+  // Parses the console's refresh cookie (src/auth/refresh-cookie.ts); unsigned: it is an opaque secret.
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Tenant IAM control plane', version: '1' },

@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.ts';
 import { totpCode, TOTP_STEP_SECONDS } from '../../src/totp/totp.ts';
 import { bootstrapTenant, type TenantBootstrap } from '../../src/tenants/bootstrap.ts';
 import type { SecuritySettings } from '../../src/security/settings.ts';
@@ -351,8 +352,5 @@ export async function expectNoTokensInStorage(page: Page): Promise<void> {
 
 /** The refresh cookie as the browser holds it, if any. */
 export async function refreshCookie(context: BrowserContext) {
-  return (await context.cookies()).find((c) => c.name === REFRESH_COOKIE_NAME);
+  return (await context.cookies()).find((c) => c.name === REFRESH_COOKIE);
 }
-
-/** Name of the refresh-token cookie set by the control plane (src/auth/refresh-cookie.ts). */
-export const REFRESH_COOKIE_NAME = 'iam_refresh';
