@@ -1,1 +1,0 @@
-import{t as e}from"./Group-VXfN47LN.js";import{t}from"./Title-B6Ygsc5G.js";import{K as n}from"./index-DKiZ5ZR5.js";var r=n();function i({children:n,actions:i}){return(0,r.jsxs)(e,{justify:`space-between`,mb:`md`,children:[(0,r.jsx)(t,{order:1,size:`h2`,children:n}),i&&(0,r.jsx)(e,{children:i})]})}export{i as t};

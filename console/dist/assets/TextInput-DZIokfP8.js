@@ -1,1 +1,0 @@
-import{K as e,R as t,W as n}from"./index-DKiZ5ZR5.js";import{n as r}from"./Button-Dm72bzzr.js";var i=e(),a=t(e=>{let t=n([`Input`,`InputWrapper`,`TextInput`],null,e);return(0,i.jsx)(r,{component:`input`,...t,__staticSelector:`TextInput`})});a.classes=r.classes,a.displayName=`@mantine/core/TextInput`;export{a as t};
