@@ -3,7 +3,7 @@
 // before/after in the same transaction; turning 2FA on ends the sessions of
 // users who have not enrolled, on every gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, newWorld, type World } from '../admin/world.ts';
+import { expectStatus, newWorld } from '../admin/world.ts';
 import { auditOf } from '../approvals/stack.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
