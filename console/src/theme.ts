@@ -1,4 +1,4 @@
-import { createTheme, MultiSelect, NumberInput, PasswordInput, Select, Textarea, TextInput } from '@mantine/core';
+import { createTheme, Modal, MultiSelect, NumberInput, PasswordInput, Select, Textarea, TextInput } from '@mantine/core';
 
 // Required fields keep the `required` attribute (announced by screen readers) but
 // no " *" in the label: labels are the exact accessible names the guides use
@@ -20,5 +20,6 @@ export const theme = createTheme({
     MultiSelect: MultiSelect.extend(pickerDefaults),
     Textarea: Textarea.extend(plainLabel),
     NumberInput: NumberInput.extend(plainLabel),
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
   },
 });

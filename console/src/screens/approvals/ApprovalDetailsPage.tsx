@@ -92,10 +92,10 @@ export default function ApprovalDetailsPage() {
         <ErrorAlert error={approve.error} />
         {a.status === 'PENDING' && !mine && (
           <Group>
-            <Button color="green.8" loading={approve.isPending} onClick={() => approve.mutate()}>
+            <Button color="teal.9" loading={approve.isPending} onClick={() => approve.mutate()}>
               Approve
             </Button>
-            <Button color="red.8" variant="outline" onClick={() => setRejecting(true)}>
+            <Button color="red.9" variant="outline" onClick={() => setRejecting(true)}>
               Reject
             </Button>
           </Group>
@@ -116,7 +116,7 @@ export default function ApprovalDetailsPage() {
               <Button variant="default" onClick={() => setRejecting(false)}>
                 Cancel
               </Button>
-              <Button type="submit" color="red.8" loading={reject.isPending}>
+              <Button type="submit" color="red.9" loading={reject.isPending}>
                 Reject
               </Button>
             </Group>

@@ -61,7 +61,7 @@ export default function ApprovalsPage() {
               <Table.Td>{a.module}</Table.Td>
               <Table.Td>{a.merchantId ?? '—'}</Table.Td>
               <Table.Td>
-                <Badge variant="light">{a.status}</Badge>
+                <Badge variant="filled" color="blue.8">{a.status}</Badge>
               </Table.Td>
               <Table.Td>{new Date(a.createdAt).toLocaleString()}</Table.Td>
             </Table.Tr>

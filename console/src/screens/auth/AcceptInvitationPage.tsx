@@ -127,7 +127,7 @@ export default function AcceptInvitationPage() {
                   <List.Item
                     key={r.label}
                     icon={
-                      <ThemeIcon size={16} radius="xl" color={r.met ? 'green.8' : 'gray.6'} aria-hidden>
+                      <ThemeIcon size={16} radius="xl" color={r.met ? 'teal.9' : 'gray.6'} aria-hidden>
                         {r.met ? '✓' : '·'}
                       </ThemeIcon>
                     }
@@ -142,7 +142,7 @@ export default function AcceptInvitationPage() {
               </List>
             </div>
             {touched && unmet.length > 0 && (
-              <Text role="alert" c="red.8" size="sm">
+              <Text role="alert" c="red.9" size="sm">
                 Not met yet: {unmet.map((r) => r.label.toLowerCase()).join('; ')}.
               </Text>
             )}

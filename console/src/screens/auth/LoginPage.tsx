@@ -61,7 +61,7 @@ export default function LoginPage() {
   return (
     <AuthCard title="Log in">
       {notice && (
-        <Text role="alert" c="red.8">
+        <Text role="alert" c="red.9">
           {notice}
         </Text>
       )}

@@ -67,7 +67,7 @@ export default function RoleDetailsPage() {
                 Clone
               </Button>
               {editable && r.activeUsersCount === 0 && (
-                <Button color="red.8" variant="outline" onClick={() => setConfirm('delete')}>
+                <Button color="red.9" variant="outline" onClick={() => setConfirm('delete')}>
                   Delete Role
                 </Button>
               )}

@@ -47,7 +47,7 @@ export default function RolesPage() {
                   {r.name}
                 </Anchor>
                 {r.system && (
-                  <Badge ml="xs" variant="light" color="gray.8">
+                  <Badge ml="xs" variant="filled" color="gray.7">
                     built-in
                   </Badge>
                 )}

@@ -31,7 +31,7 @@ export function MyPassword() {
         <PasswordInput label="New password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNew(e.currentTarget.value)} />
         <PasswordInput label="Confirm new password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} />
         {mismatch && (
-          <Text role="alert" c="red.8">
+          <Text role="alert" c="red.9">
             The new passwords do not match.
           </Text>
         )}

@@ -36,7 +36,7 @@ export function EntitySwitcher({ me }: { me: Me }) {
   const label = type === 'TENANT' ? `${viewName[type]} ${name ?? id}` : `${viewName[type]} ${id}${name && name !== id ? ` (${name})` : ''}`;
   return (
     <>
-      <Button variant="light" onClick={() => setOpened(true)} aria-haspopup="dialog">
+      <Button variant="outline" onClick={() => setOpened(true)} aria-haspopup="dialog">
         {label}
       </Button>
       <Modal opened={opened} onClose={() => setOpened(false)} title="Switch entity" size="lg">
@@ -95,7 +95,7 @@ function ContextList({ me, onSwitched }: { me: Me; onSwitched: () => void }) {
                         {c.name}
                       </Text>
                     </div>
-                    <Badge variant="light" color={current ? 'green' : 'blue'}>
+                    <Badge variant="filled" color={current ? 'teal.9' : 'blue.8'}>
                       {current ? `${c.type} (current)` : c.type}
                     </Badge>
                   </Group>

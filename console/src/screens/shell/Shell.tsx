@@ -62,7 +62,7 @@ export default function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
         {sections.map((s) => (
-          <NavLink key={s.path} component={RouterNavLink} to={s.path} label={s.label} onClick={close} />
+          <NavLink key={s.path} component={RouterNavLink} to={s.path} label={s.label} onClick={close} variant="filled" />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>

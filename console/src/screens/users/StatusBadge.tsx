@@ -1,7 +1,8 @@
 import { Badge } from '@mantine/core';
 import type { User } from '../../api/types';
 
-const colors: Record<User['status'], string> = { ACTIVE: 'green.8', INVITED: 'blue.8', DISABLED: 'orange.9', SOFT_DEL: 'gray.7' };
+// Dark shades: white badge text keeps a 4.5:1 contrast (WCAG AA).
+const colors: Record<User['status'], string> = { ACTIVE: 'teal.9', INVITED: 'blue.9', DISABLED: '#8a3b00', SOFT_DEL: 'gray.7' };
 
 export function StatusBadge({ user }: { user: Pick<User, 'status' | 'lockedUntil'> }) {
   const locked = user.lockedUntil !== null && new Date(user.lockedUntil) > new Date();
@@ -11,7 +12,7 @@ export function StatusBadge({ user }: { user: Pick<User, 'status' | 'lockedUntil
         {user.status === 'SOFT_DEL' ? 'SOFT DELETED' : user.status}
       </Badge>
       {locked && (
-        <Badge color="red.8" variant="filled" ml={4}>
+        <Badge color="red.9" variant="filled" ml={4}>
           LOCKED
         </Badge>
       )}

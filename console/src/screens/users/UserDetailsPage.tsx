@@ -118,7 +118,7 @@ function UserDetails({ me, user }: { me: Me; user: User }) {
                   </Menu.Item>
                 )}
                 {canHardDelete && !self && (
-                  <Menu.Item color="red.8" onClick={() => setDialog('delete')}>
+                  <Menu.Item color="red.9" onClick={() => setDialog('delete')}>
                     Delete User
                   </Menu.Item>
                 )}
@@ -194,7 +194,7 @@ function UserDetails({ me, user }: { me: Me; user: User }) {
                 Restore
               </Button>
             ) : (
-              <Button color="red.8" variant="outline" onClick={() => setDialog('soft-delete')}>
+              <Button color="red.9" variant="outline" onClick={() => setDialog('soft-delete')}>
                 Soft Delete
               </Button>
             )}

@@ -134,7 +134,7 @@ export function HardDeleteModal({ user, onClose, onDeleted }: { user: User; onCl
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" color="red.8" loading={remove.isPending} disabled={typed.trim() !== user.email}>
+            <Button type="submit" color="red.9" loading={remove.isPending} disabled={typed.trim() !== user.email}>
               Delete User
             </Button>
           </Group>

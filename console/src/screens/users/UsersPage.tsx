@@ -2,7 +2,7 @@
 // list stays fast with 10,000 users in a tenant.
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { Anchor, Badge, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
@@ -122,7 +122,7 @@ export default function UsersPage() {
       </Table>
       {users.data && users.data.items.length === 0 && <Text mt="md">No user matches these filters.</Text>}
       <CursorPager pages={pages} nextCursor={users.data?.nextCursor ?? null} />
-      {users.isFetching && <Badge variant="light" mt="xs">Loading…</Badge>}
+      {users.isFetching && <Text mt="xs" size="sm">Loading…</Text>}
     </>
   );
 }

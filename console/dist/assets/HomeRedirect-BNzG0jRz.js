@@ -1,1 +1,0 @@
-import{B as e,h as t,n,q as r,xt as i}from"./index-BDIxOrb3.js";import{r as a}from"./navigation-Dl-sxEyB.js";import{t as o}from"./ErrorAlert-CkWU1gY2.js";var s=i();function c(){let i=n();return i.error?(0,s.jsx)(o,{error:i.error}):i.data?(0,s.jsx)(t,{to:a(i.data)[0]?.path??`/settings`,replace:!0}):(0,s.jsx)(e,{children:(0,s.jsx)(r,{"aria-label":`Loading`})})}export{c as default};
