@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# `npm start`: build the policy, migrate, seed the demo tenant, then run the
-# demo upstream, the control plane and a gateway until Ctrl-C.
+# `npm start`: build the policy and (when its sources changed) the console,
+# migrate, seed the demo tenant, then run the demo upstream, the control plane
+# (serving the console at /) and a gateway until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/build-policy.sh >/dev/null
+# The console is rebuilt only when a file under console/ is newer than its build.
+if [ ! -f console/dist/index.html ] || [ -n "$(find console \( -path console/dist -o -path console/node_modules \) -prune -o -type f -newer console/dist/index.html -print -quit)" ]; then
+  echo "building the console…"
+  npm run --silent build:console >/dev/null
+fi
 bash scripts/dev-env.sh
 set -a; . ./.data/dev.env; set +a
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tenant_iam}"
@@ -25,6 +31,9 @@ npx tsx src/server.ts & pids+=($!)
 npx tsx gateway/server.ts & pids+=($!)
 sleep 2
 cat <<INFO
+
+  Console: http://localhost:$CONTROL_PLANE_PORT/
+    log in as admin@demo.example / demo-password-change-me (the demo tenant has 2FA off)
 
   control plane  http://127.0.0.1:$CONTROL_PLANE_PORT   (API docs: /docs)
   gateway        http://127.0.0.1:$GATEWAY_PORT   (routes: $GATEWAY_ROUTES)

@@ -1,7 +1,8 @@
 // One place maps every failure to {statusCode, error, code, message}.
 // 5xx bodies say nothing internal; the log has the detail. A service adds
-// the failures only it can meet (the control plane its ORM's: src/http/orm-errors.ts).
-import type { FastifyError, FastifyInstance } from 'fastify';
+// the failures only it can meet (the control plane its ORM's: src/http/orm-errors.ts)
+// and may answer requests no route matched (the control plane's console).
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ApiError } from './errors.ts';
 
@@ -49,7 +50,10 @@ export function isConnectionFailure(err: unknown): boolean {
     || unavailable.test(String((err as Error).message));
 }
 
-export function installErrorHandler(app: FastifyInstance, own?: ErrorClassifier): void {
+/** Answers a request no route matched (the console's client routes); true when it did. */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
+export function installErrorHandler(app: FastifyInstance, own?: ErrorClassifier, notFoundFallback?: () => NotFoundFallback | null): void {
   app.setErrorHandler((err, request, reply) => {
     const body = classify(err, own);
     if (body.statusCode >= 500) request.log.error({ err }, 'request failed');
@@ -59,6 +63,7 @@ export function installErrorHandler(app: FastifyInstance, own?: ErrorClassifier)
     void reply.code(body.statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (notFoundFallback?.()?.(request, reply)) return;
     void reply.code(404).send(errorBody(404, 'NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`));
   });
 }

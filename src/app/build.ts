@@ -2,6 +2,7 @@
 // per capability (routes.ts). server.ts is the only file that listens.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +15,7 @@ import { refuseUnstorableText } from '../http/unstorable-text.ts';
 import { strictBodyValidator } from '../http/validation.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { capabilityRoutes } from './routes.ts';
+import { serveConsole, type ClientRouteFallback } from '../console/serve.ts';
 import './request-context.ts';
 
 export interface BuildOptions {
@@ -55,9 +57,13 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
     // Logs keep the server's reqId and carry the client's id beside it for correlation.
     if (request.clientRequestId !== null) request.log = request.log.child({ clientRequestId: request.clientRequestId });
   });
-  installErrorHandler(app, ormErrors);
+  // The console's fallback exists once the console is registered (below).
+  let consoleFallback: ClientRouteFallback | null = null;
+  installErrorHandler(app, ormErrors, () => consoleFallback);
   app.addHook('preValidation', refuseUnstorableText);
 
+  // Parses the console's refresh cookie (src/auth/refresh-cookie.ts); unsigned: it is an opaque secret.
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Tenant IAM control plane', version: '1' },
@@ -80,5 +86,6 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
   });
 
   for (const routes of capabilityRoutes) await app.register(routes, { prefix: '/v1' });
+  consoleFallback = await serveConsole(app, deps.config.CONSOLE_DIR);
   return app;
 }

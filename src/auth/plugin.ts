@@ -8,11 +8,13 @@ import { selfServiceRoutes } from '../me/self-service.routes.ts';
 import { contextRoutes } from './context.routes.ts';
 import { loginRoutes } from './login.routes.ts';
 import { registerAuthRateLimit } from './rate-limit.ts';
+import { setRefreshCookieOnTokens } from './refresh-cookie.ts';
 import { sessionRoutes } from './session.routes.ts';
 import { userSecurityRoutes } from './user-security.routes.ts';
 
 export const authenticationRoutes: FastifyPluginAsync = async (app) => {
   await registerAuthRateLimit(app);
+  setRefreshCookieOnTokens(app);
   await app.register(loginRoutes);
   await app.register(sessionRoutes);
   await app.register(contextRoutes);

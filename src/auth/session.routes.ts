@@ -2,12 +2,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recordAudit } from '../audit/record.ts';
+import { ApiError, unauthenticated } from '../../core/http/errors.ts';
 import { NoBody } from '../http/schemas.ts';
 import { authenticate } from './authenticate.ts';
 import { auditActor } from './authorize.ts';
 import { changeOwnPassword, renewExpiredPassword } from './password-change.ts';
 import { authRateLimit } from './rate-limit.ts';
 import { refreshTokens } from './refresh.ts';
+import { clearRefreshCookie, presentedRefreshToken } from './refresh-cookie.ts';
 import { PasswordSchema, SecretTokenSchema, TokenPairSchema } from './schemas.ts';
 import { announceRevoked, revokeSessions } from './sessions.ts';
 
@@ -21,11 +23,24 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Rotate the refresh token; a reused one ends the session (401 REFRESH_REUSED)',
-        body: Type.Object({ refreshToken: SecretTokenSchema }, { additionalProperties: false }),
+        description:
+          'The token comes from the body, or else from the console\'s refresh cookie; a cookie-authenticated call needs ' +
+          'an Origin of the console (403 ORIGIN_MISMATCH).',
+        body: Type.Union([Type.Null(), Type.Object({ refreshToken: Type.Optional(SecretTokenSchema) }, { additionalProperties: false })]),
         response: { 200: TokenPairSchema },
       },
     },
-    async (request) => refreshTokens(app.deps, request.em, request.body.refreshToken, request.id),
+    async (request, reply) => {
+      const presented = presentedRefreshToken(request, request.body?.refreshToken, app.deps.config);
+      if (!presented) throw unauthenticated('no refresh token');
+      try {
+        return await refreshTokens(app.deps, request.em, presented.token, request.id);
+      } catch (err) {
+        // A dead cookie would be sent again on every reload: drop it with the refusal.
+        if (presented.fromCookie && err instanceof ApiError && err.statusCode === 401) clearRefreshCookie(reply, app.deps.config);
+        throw err;
+      }
+    },
   );
 
   app.post(
@@ -38,6 +53,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return revokeSessions(tx, { sessionId }, 'logout', app.deps.now());
       });
       await announceRevoked(app.deps, revoked);
+      clearRefreshCookie(reply, app.deps.config);
       return reply.code(204).send();
     },
   );

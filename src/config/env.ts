@@ -11,6 +11,8 @@ const schema = Type.Object({
   MAIL_FROM: Type.String({ default: 'Tenant IAM <no-reply@localhost>' }),
   PUBLIC_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
   CONTROL_PLANE_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  // The built console (npm run build:console); absent: the control plane serves the API only.
+  CONSOLE_DIR: Type.String({ default: 'console/dist' }),
   // Ed25519 private key (PKCS#8 PEM); only the control plane signs.
   JWT_PRIVATE_KEY: Type.Optional(Type.String({ minLength: 1 })),
   // 32 random bytes, base64: encrypts TOTP secrets at rest (AES-256-GCM).

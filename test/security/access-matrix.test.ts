@@ -250,6 +250,20 @@ const rows: Row[] = [
     route: 'PATCH /tenants/current/approval-settings', allowed: TENANT_WRITERS, ok: [200], serial: true,
     build: () => ({ method: 'PATCH', path: '/v1/tenants/current/approval-settings', body: { hardDeleteUser: false } }),
   },
+  // The console's edits (DESIGN.md 6). Each edits one shared record: one cell at a time.
+  {
+    route: 'PATCH /resellers/:id', scope: 'reseller', targets: resellerTargets, allowed: TENANT_WRITERS, ok: [200], serial: true,
+    build: (t) => ({ method: 'PATCH', path: `/v1/resellers/${t.resellerId}`, body: { type: 'ISO' } }),
+  },
+  {
+    route: 'PATCH /merchants/:id', scope: 'merchant', allowed: MERCHANT_CREATORS, ok: [200], serial: true,
+    build: (t) => ({ method: 'PATCH', path: `/v1/merchants/${t.merchantId}`, body: { country: 'DE' } }),
+  },
+  { route: 'GET /tenants/current', allowed: TENANT_READERS, ok: [200], build: () => ({ method: 'GET', path: '/v1/tenants/current' }) },
+  {
+    route: 'PATCH /tenants/current', allowed: TENANT_WRITERS, ok: [200], serial: true,
+    build: () => ({ method: 'PATCH', path: '/v1/tenants/current', body: { security: { lockoutMinutes: 15 } } }),
+  },
   // No target: creation at the actor's own level, and the lists (their content is checked below).
   {
     route: 'POST /resellers', allowed: TENANT_WRITERS, ok: [201],

@@ -12,10 +12,11 @@ export interface RunningControlPlane {
   close: () => Promise<void>;
 }
 
-export async function startControlPlane(overrides: Record<string, string> = {}): Promise<RunningControlPlane> {
+/** `port` 0 (default) is any free port; the browser tests pick theirs first, to put it in PUBLIC_URL. */
+export async function startControlPlane(overrides: Record<string, string> = {}, port = 0): Promise<RunningControlPlane> {
   const deps = await createControlPlaneDeps(testConfig(overrides));
   const app = await buildControlPlane(deps, { logger: false });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port });
   return {
     deps,
     app,
