@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', '.tools/', '.data/', 'coverage/', 'console/dist/'] },
+  { ignores: ['node_modules/', 'build/', 'dist/', '.tools/', '.data/', 'coverage/', 'console/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

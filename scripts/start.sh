@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# `npm start`: build the policy and (when its sources changed) the console,
-# migrate, seed the demo tenant, then run the demo upstream, the control plane
-# (serving the console at /) and a gateway until Ctrl-C.
+# `npm start`: build (dist/ and the policy), migrate, seed the demo tenant,
+# then run the demo upstream, the control plane and a gateway as production
+# runs them (`node --enable-source-maps dist/...`) until Ctrl-C or SIGTERM.
+# Logs are JSON lines; in development (NODE_ENV unset or not "production")
+# they go through pino-pretty (a devDependency) to be readable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
-bash scripts/build-policy.sh >/dev/null
-# The console is rebuilt only when a file under console/ is newer than its build.
-if [ ! -f console/dist/index.html ] || [ -n "$(find console \( -path console/dist -o -path console/node_modules \) -prune -o -type f -newer console/dist/index.html -print -quit)" ]; then
-  echo "building the console…"
-  npm run --silent build:console >/dev/null
-fi
+bash scripts/build.sh >/dev/null
 bash scripts/dev-env.sh
 set -a; . ./.data/dev.env; set +a
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tenant_iam}"
@@ -19,16 +16,34 @@ export PUBLIC_URL="${PUBLIC_URL:-http://localhost:$CONTROL_PLANE_PORT}"
 export CONTROL_PLANE_URL="${CONTROL_PLANE_URL:-http://127.0.0.1:$CONTROL_PLANE_PORT}"
 export GATEWAY_ROUTES="${GATEWAY_ROUTES:-gateway/routes.demo.yaml}"
 
-npx tsx scripts/ensure-database.ts
-npx tsx src/db/migrate.ts
-npx tsx scripts/seed-demo.ts
+node --enable-source-maps dist/scripts/ensure-database.js
+node --enable-source-maps dist/src/db/migrate.js
+node --enable-source-maps dist/scripts/seed-demo.js
 
+pretty=0
+if [ "${NODE_ENV:-development}" != production ] && [ -x node_modules/.bin/pino-pretty ]; then pretty=1; fi
 pids=()
-stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+# Each service is `node` itself (no npm or npx in between; bash execs the
+# command of a background job), so $! is the server's own pid and the signal
+# below reaches it. Its output goes through pino-pretty by process
+# substitution, which ends when node closes stdout.
+service() {
+  if [ "$pretty" = 1 ]; then
+    node --enable-source-maps "$@" > >(exec node_modules/.bin/pino-pretty --colorize --translateTime SYS:HH:MM:ss.l --ignore pid,hostname) &
+  else
+    node --enable-source-maps "$@" &
+  fi
+  pids+=($!)
+}
+stop() {
+  trap - INT TERM EXIT
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
 trap stop INT TERM EXIT
-npx tsx scripts/demo-upstream.ts & pids+=($!)
-npx tsx src/server.ts & pids+=($!)
-npx tsx gateway/server.ts & pids+=($!)
+service dist/scripts/demo-upstream.js
+service dist/src/server.js
+service dist/gateway/server.js
 sleep 2
 cat <<INFO
 
@@ -37,14 +52,14 @@ cat <<INFO
 
   control plane  http://127.0.0.1:$CONTROL_PLANE_PORT   (API docs: /docs)
   gateway        http://127.0.0.1:$GATEWAY_PORT   (routes: $GATEWAY_ROUTES)
-  demo upstream  http://127.0.0.1:4001
+  demo upstream  http://127.0.0.1:${DEMO_UPSTREAM_PORT:-4001}
   mail folder    ${MAIL_URL:-file://.data/mail}
 
   Log in as the demo tenant admin (see the README for the whole walk-through):
     curl -s localhost:$CONTROL_PLANE_PORT/v1/auth/login -H 'content-type: application/json' \\
       -d '{"email":"admin@demo.example","password":"demo-password-change-me"}'
 
-  Ctrl-C stops everything.
+  Ctrl-C (or SIGTERM to npm or to this script) stops everything.
 INFO
-# Exit when any service exits, taking the others down with it.
+# Exit when any service exits, taking the others down with it (the EXIT trap).
 wait -n "${pids[@]}"

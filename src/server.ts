@@ -3,7 +3,7 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, loadConfig } from './config/env.ts';
-import { migrate } from './db/orm.ts';
+import { migrate, requireMigrated } from './db/orm.ts';
 import { buildControlPlane } from './app/build.ts';
 import { closeControlPlaneDeps, createControlPlaneDeps } from './app/create-deps.ts';
 
@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   // The app's logger exists only after the deps it needs; late-bind it.
   const late: { log?: FastifyBaseLogger } = {};
   const deps = await createControlPlaneDeps(config, (err) => late.log?.warn({ err }, 'authorization change not published'));
-  await migrate(deps.orm);
+  if (config.MIGRATE_ON_START) await migrate(deps.orm);
+  else await requireMigrated(deps.orm);
   const app = await buildControlPlane(deps);
   late.log = app.log;
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {

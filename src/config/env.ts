@@ -13,6 +13,9 @@ const schema = Type.Object({
   CONTROL_PLANE_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   // The built console (npm run build:console); absent: the control plane serves the API only.
   CONSOLE_DIR: Type.String({ default: 'console/dist' }),
+  // false where a one-shot job migrates (docker-compose.yml's `migrate`): replicas then only
+  // check that no migration is pending, and refuse to start on an older schema.
+  MIGRATE_ON_START: Type.Boolean({ default: true }),
   // Ed25519 private key (PKCS#8 PEM); only the control plane signs.
   JWT_PRIVATE_KEY: Type.Optional(Type.String({ minLength: 1 })),
   // 32 random bytes, base64: encrypts TOTP secrets at rest (AES-256-GCM).

@@ -46,3 +46,11 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);
 }
+
+/** Fails when a committed migration is not applied (a replica started before the migration job ran). */
+export async function requireMigrated(orm: MikroORM): Promise<void> {
+  const pending = await orm.getMigrator().getPendingMigrations();
+  if (pending.length > 0) {
+    throw new Error(`database has ${pending.length} pending migration(s) (${pending.map((m) => m.name).join(', ')}): run node dist/src/db/migrate.js`);
+  }
+}
