@@ -10,7 +10,7 @@ import { connectRedis, createRedis } from '../src/infra/redis.ts';
 import { loggerOptions } from '../src/infra/logger.ts';
 import { createApprovalHook } from './approval-hook.ts';
 import { AuthzChangeSubscriber } from './authz-subscriber.ts';
-import { DecisionLog } from './decision-log.ts';
+import { createDecisionLog, type DecisionLogOptions } from './decision-log/create.ts';
 import type { GatewayDeps } from './deps.ts';
 import { JwksKeys } from './jwks.ts';
 import { OpaHttpDecider } from './opa-http.ts';
@@ -29,6 +29,8 @@ export interface GatewayDepsOptions {
   watchPolicy?: boolean;
   /** Where log lines go (default stdout); tests read the decision log from it. */
   logDestination?: DestinationStream;
+  /** Decision-log overrides (tests: NDJSON destination, short timers). */
+  decisionLog?: DecisionLogOptions;
 }
 
 export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions = {}): Promise<GatewayDeps> {
@@ -82,7 +84,7 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
     principals,
     changes,
     metrics,
-    decisions: new DecisionLog(log.child({ log: 'decision' }), config.DECISION_LOG_SAMPLE),
+    decisions: createDecisionLog(config, log, metrics.registry, opts.decisionLog),
     approvals: createApprovalHook({ orm, config }),
     remoteDecider: config.GATEWAY_DECISION_ENGINE === 'opa-http' ? new OpaHttpDecider(config.OPA_URL) : null,
     stages: null,
@@ -90,6 +92,8 @@ export async function createGatewayDeps(config: Config, opts: GatewayDepsOptions
 }
 
 export async function closeGatewayDeps(deps: GatewayDeps): Promise<void> {
+  // After the server closed (no more decisions): what is queued is written or uploaded first.
+  await deps.decisions.close();
   deps.policy.close();
   deps.keys.stop();
   deps.changes.close();

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/env.ts';
 import type { AuthzChangeSubscriber } from './authz-subscriber.ts';
-import type { DecisionLog } from './decision-log.ts';
+import type { DecisionLog } from './decision-log/queue.ts';
 import type { JwksKeys } from './jwks.ts';
 import type { OpaHttpDecider } from './opa-http.ts';
 import type { GatewayMetrics } from './metrics.ts';

@@ -177,9 +177,7 @@ export function createGate(deps: GatewayDeps) {
     const memoInputs = memo !== null && session !== null ? { session, user, role, merchant, engine } : null;
     const memoKey = memoInputs === null ? '' : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${route.module}\u0000${action}\u0000${named}\u0000${product}\u0000${gatewayRef}`;
     let result = memoInputs === null ? undefined : memo!.get(memoKey, memoInputs, now);
-    const fromMemo = result !== undefined;
-    // Built only for an OPA server or the decision log: the wasm takes prepared parts.
-    let input: DecisionInput | null = null;
+    // The wasm takes prepared parts; the whole input is built only for an OPA server.
     if (result === undefined) {
       try {
         if (remote === null) {
@@ -188,7 +186,7 @@ export function createGate(deps: GatewayDeps) {
           }, now);
           result = engine.decidePrepared(parts);
         } else {
-          input = decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef, now);
+          const input = decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef, now);
           result = await remote.decide(input);
         }
       } catch (err) {
@@ -207,16 +205,12 @@ export function createGate(deps: GatewayDeps) {
     const reason = result.allow ? '' : primaryReason(reasons);
     metrics.decisionSeconds.observe(latency / 1000);
     metrics.countDecision(result.allow, reason);
+    // A record of references (event.ts): the event is built and written off the request path.
     if (decisions.wants(result.allow)) {
       decisions.record({
-        decisionId,
-        revision: engine.revision,
-        method,
-        path,
-        input: input ?? decisionInput(claims, route, action, user, role, session, merchant, named, product, gatewayRef, now),
-        result,
-        memo: fromMemo,
-        latencyUs: Math.round(latency * 1000),
+        decisionId, now, revision: engine.revision, method, path, claims, user, role, session, merchant,
+        module: route.module, action, merchantId: named, productId: product, gatewayRefId: gatewayRef,
+        result, handlerNs: Math.round(latency * 1e6),
       });
     }
     if (!result.allow) {
