@@ -2,7 +2,7 @@
 // (NDJSON, the default; on while LOG_LEVEL lets info lines through, as the
 // decision line always was) or, with DECISION_LOG_URL, uploads to an
 // OPA-compatible decision-log service (on whatever LOG_LEVEL says).
-import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -17,7 +17,7 @@ import { StdoutSink, type DecisionSink } from './sink-stdout.ts';
 export interface DecisionLogOptions {
   /** Where NDJSON goes (default process.stdout). */
   destination?: Writable;
-  /** Instance id in `labels.id` (default a random UUID per process). */
+  /** Instance id in `labels.id` (default `<host>:<pid>`: one per gateway process, cluster workers included). */
   instanceId?: string;
   queue?: Omit<DecisionQueueOptions, 'sample'>;
   upload?: Partial<Omit<HttpSinkOptions, 'url' | 'batchBytes' | 'bufferBytes'>>;
@@ -26,7 +26,7 @@ export interface DecisionLogOptions {
 export function createDecisionLog(config: Config, log: Logger, registry: Registry, o: DecisionLogOptions = {}): DecisionLog {
   const counters = new DecisionLogCounters();
   counters.register(registry);
-  const assembler = new EventAssembler(o.instanceId ?? randomUUID(), parseMasks(config.DECISION_LOG_MASK));
+  const assembler = new EventAssembler(o.instanceId ?? `${hostname()}:${process.pid}`, parseMasks(config.DECISION_LOG_MASK));
   let sink: DecisionSink | null = null;
   if (config.DECISION_LOG_URL !== undefined) {
     let lastError = 0;
