@@ -27,13 +27,23 @@ interface Conn {
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
 
-export async function fixedRateLoad(o: { url: string; headers: Record<string, string>; rate: number; durationSec: number; connections: number }): Promise<LoadResult> {
+export async function fixedRateLoad(o: {
+  url: string;
+  headers: Record<string, string>;
+  rate: number;
+  durationSec: number;
+  connections: number;
+  /** Requests sent in turn (the realistic mix) instead of `url` with `headers`. */
+  mix?: { path: string; headers: Record<string, string> }[];
+}): Promise<LoadResult> {
   const target = new URL(o.url);
-  const request = Buffer.from(
-    `GET ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n` +
-      Object.entries(o.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+  const build = (path: string, headers: Record<string, string>) => Buffer.from(
+    `GET ${path} HTTP/1.1\r\nhost: ${target.host}\r\n` +
+      Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
       '\r\n',
   );
+  const requests = o.mix?.length ? o.mix.map((r) => build(r.path, r.headers)) : [build(`${target.pathname}${target.search}`, o.headers)];
+  let nextRequest = 0;
   const latency = new FineHistogram();
   const queue: number[] = [];
   let queueHead = 0;
@@ -44,7 +54,7 @@ export async function fixedRateLoad(o: { url: string; headers: Record<string, st
 
   const send = (c: Conn, due: number) => {
     c.due = due;
-    c.socket.write(request);
+    c.socket.write(requests[nextRequest++ % requests.length]!);
   };
   const next = (c: Conn) => {
     if (queueHead < queue.length) send(c, queue[queueHead++]!);

@@ -32,6 +32,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Fixed total rate (requests per second) instead of as fast as possible. */
   overallRate?: number;
+  /** A list of requests each connection cycles through (the realistic mix) instead of one repeated request. */
+  requests?: { path: string; headers: Record<string, string> }[];
   /** Varies each request (headers of a chosen token and merchant, for instance). */
   setupRequest?: (req: { headers?: Record<string, string>; path?: string }) => { headers?: Record<string, string>; path?: string };
 }
@@ -47,6 +49,7 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
     headers: o.headers ?? {},
     ...(o.overallRate ? { overallRate: o.overallRate } : {}),
     ...(o.setupRequest ? { requests: [{ setupRequest: o.setupRequest as never }] } : {}),
+    ...(o.requests ? { requests: o.requests.map((r) => ({ method: 'GET' as const, path: r.path, headers: r.headers })) } : {}),
   }) as unknown as EventEmitter & PromiseLike<autocannon.Result>;
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     if (status < 300) latency.record(Math.round(ms * 1e6));

@@ -72,6 +72,8 @@ export async function startService(name: string, script: string, opts: StartOpti
     env: { ...process.env, LOG_LEVEL: 'silent', ...opts.env },
     stdio: ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'],
   });
+  // Killed on exit even if it never becomes ready (a failed start must not leave it running).
+  running.add(child);
   let stderr = '';
   const ready = readyOn === 'stdout' ? child.stdout! : child.stderr!;
   child.stderr!.on('data', (d: Buffer) => {
@@ -79,7 +81,8 @@ export async function startService(name: string, script: string, opts: StartOpti
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s: ${stderr}`)), 60_000);
+    // Generous: on a shared 2-core machine several gateways compile TypeScript at once.
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 180 s: ${stderr}`)), 180_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /listening (\d+)/.exec(out);
