@@ -19,7 +19,8 @@ type OutgoingHeaders = Record<string, string | string[] | number | undefined>;
  * one that never sees it cannot leak or replay it), plus the identity headers.
  */
 export function identityHeaders(request: FastifyRequest, headers: OutgoingHeaders): OutgoingHeaders {
-  for (const name of Object.keys(headers)) {
+  // for…in, not Object.keys: no array per request (Node's header names are lower case).
+  for (const name in headers) {
     if (name.startsWith('x-auth-')) delete headers[name];
   }
   delete headers['authorization'];
@@ -55,11 +56,16 @@ const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'trans
  * socket open.
  */
 export function responseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  const named = typeof headers['connection'] === 'string' ? headers['connection'].toLowerCase().split(',').map((h) => h.trim()) : [];
+  // `connection: keep-alive` (every Node upstream sends it) or `close` names no other field:
+  // no list to build per response.
+  const connection = headers['connection'];
+  const named = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close'
+    ? connection.toLowerCase().split(',').map((h) => h.trim())
+    : null;
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
     const lower = name.toLowerCase();
-    if (!hopByHop.has(lower) && !named.includes(lower)) out[name] = value;
+    if (!hopByHop.has(lower) && (named === null || !named.includes(lower))) out[name] = headers[name];
   }
   return out;
 }

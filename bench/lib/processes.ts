@@ -124,14 +124,14 @@ export async function startCommand(
     if (stderr.length < 20_000) stderr += d.toString();
   });
   const s = service(name, port, child, () => stderr);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
     const ok = await fetch(`${s.url}${readyPath}`).then((r) => r.ok, () => false);
     if (ok) return s;
     if (Date.now() > deadline) {
       await s.stop();
-      throw new Error(`${name} not ready in 60 s: ${stderr}`);
+      throw new Error(`${name} not ready in 180 s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
