@@ -56,8 +56,15 @@ export async function fixedRateLoad(o: {
     c.due = due;
     c.socket.write(requests[nextRequest++ % requests.length]!);
   };
+  // rate 0: closed loop (each connection sends its next request as soon as the last is answered, until the end).
+  const closed = o.rate <= 0;
+  let endAt = Infinity;
   const next = (c: Conn) => {
-    if (queueHead < queue.length) send(c, queue[queueHead++]!);
+    if (closed) {
+      const now = performance.now();
+      if (now < endAt) send(c, now);
+      else c.due = -1;
+    } else if (queueHead < queue.length) send(c, queue[queueHead++]!);
     else c.due = -1;
   };
   const onData = (c: Conn, chunk: Buffer) => {
@@ -103,6 +110,22 @@ export async function fixedRateLoad(o: {
   );
 
   const start = performance.now();
+  if (closed) {
+    endAt = start + o.durationSec * 1000;
+    for (const c of conns) next(c);
+    while (performance.now() < endAt + 10_000 && conns.some((c) => c.alive && c.due >= 0)) await new Promise((r) => setTimeout(r, 5));
+    for (const c of conns) {
+      c.alive = false;
+      c.socket.destroy();
+    }
+    const elapsed = (performance.now() - start) / 1000;
+    const s = latency.snapshot();
+    const ms = (us: number) => Math.round(us) / 1000;
+    return {
+      rps: (done - non2xx - errors) / elapsed, p50: ms(s.p50Us), p97_5: ms(latency.percentileNs(97.5) / 1000), p99: ms(s.p99Us),
+      mean: ms(s.meanUs), max: ms(s.maxUs), non2xx, errors, requests: done, durationSec: elapsed,
+    };
+  }
   const interval = 1000 / o.rate;
   const total = Math.floor((o.durationSec * 1000) / interval);
   await new Promise<void>((resolve) => {

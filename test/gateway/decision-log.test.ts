@@ -10,6 +10,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
+import { parseMasks } from '../../gateway/decision-log/masking.ts';
 import { gatewayWorld, type GatewayWorld } from './world.ts';
 
 interface Receiver {
@@ -72,7 +73,7 @@ afterAll(async () => {
 
 // Delivery is at least once (as OPA's): a batch whose answer misses the upload timeout is sent
 // again. The checking receiver gets a timeout no busy test machine reaches, so counts are exact.
-async function gatewayTo(r: Receiver, env: Record<string, string>, timeoutMs = 300): Promise<RunningGateway> {
+async function gatewayTo(r: Receiver, env: Record<string, string>, timeoutMs = 300, uploadFlushMs = 20): Promise<RunningGateway> {
   const gw = await startGateway({
     routes: 'test/gateway/routes.yaml',
     upstreams: { 'http://upstream.test:1': upstream.url },
@@ -80,7 +81,7 @@ async function gatewayTo(r: Receiver, env: Record<string, string>, timeoutMs = 3
     deps: {
       decisionLog: {
         queue: { flushMs: 5, closeMs: 1000 },
-        upload: { flushMs: 20, backoffBaseMs: 20, backoffMaxMs: 200, timeoutMs },
+        upload: { flushMs: uploadFlushMs, backoffBaseMs: 20, backoffMaxMs: 200, timeoutMs },
       },
     },
   });
@@ -182,5 +183,34 @@ describe('uploads to a decision-log service', () => {
     expect(r.events).toHaveLength(0);
     // The upload that hangs times out (300 ms here) and counts as a failure.
     await expect.poll(() => failures(gw)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('delivers what is still queued when the gateway shuts down', async () => {
+    const r = await receiver('ok');
+    // A partial batch would wait a minute: only the shutdown sends it.
+    const gw = await gatewayTo(r, {}, 10_000, 60_000);
+    const u = await world.user({ acl: { orders: 'RW' } });
+    for (let i = 0; i < 7; i++) {
+      expect((await client(gw.url, u.token).get(`/orders/${i}`, { 'x-merchant-id': world.m.direct })).status).toBe(200);
+    }
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.events).toHaveLength(0);
+    await gw.close();
+    open.splice(open.indexOf(gw), 1);
+    expect(r.events).toHaveLength(7);
+  });
+});
+
+describe('DECISION_LOG_MASK', () => {
+  it('takes JSON pointers under /input or /result and refuses anything else by name', () => {
+    expect(parseMasks(' /input/principal/product_ids,/result/merchant_scope ,/input/request/a~1b').map((m) => [m.root, m.path])).toEqual([
+      ['input', ['principal', 'product_ids']],
+      ['result', ['merchant_scope']],
+      ['input', ['request', 'a/b']],
+    ]);
+    expect(parseMasks('')).toEqual([]);
+    for (const bad of ['input/principal', '/principal/x', '/input//x', '/data/x']) {
+      expect(() => parseMasks(bad)).toThrow(/DECISION_LOG_MASK/);
+    }
   });
 });
