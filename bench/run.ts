@@ -20,6 +20,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { modes } from './lib/mode.ts';
 import { renderReport, type RunResult } from './lib/report.ts';
 import { OPA_BIN, startServers, type Pinning, type Servers } from './lib/servers.ts';
+import { decisionLogCounts } from './lib/decision-log-count.ts';
+import { seedMix } from './lib/mix.ts';
 import { openStack, operationsAcl, seedWorld, type SeededUser, type Stack } from './lib/stack.ts';
 import type { PolicyBenchResult } from './policy.ts';
 import { coldPaths } from './stages/cold.ts';
@@ -121,27 +123,41 @@ async function main(): Promise<RunResult> {
     const s = servers;
     // Every gateway starts now, in parallel: the second one for revocation and a
     // fresh one for memory stay idle until their part.
-    const [gateway, gatewayNoMemo, gatewayOpa, second, fresh, world] = await Promise.all([
+    const [gateway, gatewayWarn, gatewayNoMemo, gatewayOpa, second, fresh, world] = await Promise.all([
       s.gateway('gateway', { memo: true, engine: 'wasm' }),
+      s.gateway('gateway, LOG_LEVEL=warn', { memo: true, engine: 'wasm', logLevel: 'warn' }),
       s.gateway('gateway, memo off', { memo: false, engine: 'wasm' }),
       s.gateway('gateway → OPA', { memo: false, engine: 'opa-http' }),
       only.has('revocation') ? s.gateway('gateway 2', { memo: true, engine: 'wasm' }) : null,
       only.has('memory') ? s.gateway('gateway (memory)', { memo: true, engine: 'wasm' }) : null,
-      seedWorld(stack.deps),
+      seedWorld(stack.deps, 30),
     ]);
+    const mix = await seedMix(stack.deps, world);
+    result.mix = { users: mix.users, merchants: mix.merchants, requests: mix.requests.length };
     const role = await world.role(operationsAcl);
     const loadUser: SeededUser = await world.user({ roleId: role, merchantsAccess: world.merchants.slice(0, 20) });
-    const req = { path: '/orders', headers: { authorization: `Bearer ${loadUser.token}`, 'x-merchant-id': loadUser.merchantsAccess[7]! } };
+    // One request (revocation, cold paths) and the realistic mix (throughput, fixed rate).
+    const one = { path: '/orders', headers: { authorization: `Bearer ${loadUser.token}`, 'x-merchant-id': loadUser.merchantsAccess[7]! } };
+    const req = { ...one, mix: mix.requests };
     const up = [{ name: 'upstream' as const, service: s.upstream }];
     const targets: Target[] = [
       { key: 'upstream', label: '(1) upstream alone', service: s.upstream, gateway: false, helpers: [] },
       { key: 'bare', label: '(2) bare Fastify proxy, no auth', service: s.bare, gateway: false, helpers: up },
-      { key: 'gateway', label: '(3) gateway, wasm, cache-hot principal', service: gateway, gateway: true, helpers: up },
+      { key: 'gateway', label: '(3) gateway at its defaults (LOG_LEVEL=info, every decision logged to stdout)', service: gateway, gateway: true, helpers: up },
+      { key: 'gatewayWarn', label: '(3w) gateway, LOG_LEVEL=warn (no decision log)', service: gatewayWarn, gateway: true, helpers: up },
       { key: 'gatewayNoMemo', label: '(3b) gateway, wasm, decision memo off', service: gatewayNoMemo, gateway: true, helpers: up },
       { key: 'opa', label: '(4) gateway → OPA server over HTTP per request', service: gatewayOpa, gateway: true, helpers: [...up, { name: 'opa', service: s.opa }] },
     ];
+    // Every request of the mix is allowed (checked once on the gateway), and every configuration answers.
+    const checks = [one, ...mix.requests];
+    for (let i = 0; i < checks.length; i += 32) {
+      await Promise.all(checks.slice(i, i + 32).map(async (r) => {
+        const res = await fetch(gateway.url + r.path, { headers: r.headers });
+        if (res.status !== 200) throw new Error(`the gateway answered ${r.path} with ${res.status}: ${await res.text()}`);
+      }));
+    }
     for (const t of targets) {
-      const res = await fetch(t.service.url + req.path, { headers: req.headers });
+      const res = await fetch(t.service.url + one.path, { headers: one.headers });
       if (res.status !== 200) throw new Error(`${t.label} answered ${res.status}: ${await res.text()}`);
     }
 
@@ -151,6 +167,8 @@ async function main(): Promise<RunResult> {
       const all = only.has('throughput') ? targets : targets.filter((t) => t.key === 'bare');
       result.throughput = await throughput(mode, all, req, log);
       capacity = result.throughput.find((s) => s.key === 'bare')!.rps;
+      // Completeness of the decision log at the defaults: every decision an event, none dropped.
+      result.decisionLog = await decisionLogCounts(gateway);
       if (!only.has('throughput')) delete result.throughput;
     }
     // A part that fails is reported and the others still run; the exit code says so.
@@ -168,7 +186,7 @@ async function main(): Promise<RunResult> {
         for (const share of mode.fixedRate.shares) {
           const rate = Math.round(capacity * share);
           log(`fixed rate ${rate} req/s (${share * 100} % of the bare proxy's capacity)…`);
-          const front = targets.filter((t) => ['bare', 'gateway', 'gatewayNoMemo'].includes(t.key));
+          const front = targets.filter((t) => ['bare', 'gateway', 'gatewayWarn'].includes(t.key));
           result.fixedRate.push(await fixedRate(mode, front, req, share, rate, log));
         }
       });
@@ -195,7 +213,7 @@ async function main(): Promise<RunResult> {
     if (fresh) {
       await part('memory', async () => {
         log(`memory over ${mode.memory.requests} requests…`);
-        await Promise.all([gateway.stop(), gatewayNoMemo.stop(), gatewayOpa.stop()]);
+        await Promise.all([gateway.stop(), gatewayWarn.stop(), gatewayNoMemo.stop(), gatewayOpa.stop()]);
         const users: SeededUser[] = [];
         for (let i = 0; i < mode.memory.users; i++) {
           const n = 1 + (i % 20);

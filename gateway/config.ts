@@ -13,6 +13,14 @@ const schema = Type.Object({
   // Bodies above this are refused (413), declared or counted while streaming.
   GATEWAY_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, default: 1024 * 1024 }),
   DECISION_LOG_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  // Decision log (gateway/decision-log/): uploads to an OPA-compatible service instead of
+  // stdout, fields erased by JSON pointer, the upload batch and the bounded buffer in bytes.
+  DECISION_LOG_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  DECISION_LOG_MASK: Type.String({ default: '' }),
+  DECISION_LOG_BATCH_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
+  DECISION_LOG_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 16 * 1024 * 1024 }),
+  // Gateway processes sharing GATEWAY_PORT (node:cluster; gateway/cluster/).
+  GATEWAY_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   // Reuse a decision for an identical policy input (gateway/policy/decision-memo.ts); off for impure policies.
   GATEWAY_DECISION_MEMO: Type.Boolean({ default: true }),
   // `wasm`: the compiled bundle in process. `opa-http`: ask an OPA server at OPA_URL per

@@ -7,7 +7,7 @@ import { connectRedis, createRedis } from '../core/infra/redis.ts';
 import { loggerOptions } from '../core/infra/logger.ts';
 import { createApprovalHook } from './approvals/hold.ts';
 import { AuthzChangeSubscriber } from './principal/authz-subscriber.ts';
-import { DecisionLog } from './policy/decision-log.ts';
+import { createDecisionLog, type DecisionLogOptions } from './decision-log/create.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayDeps } from './deps.ts';
 import { openPostgres, poolRows } from './principal/postgres.ts';
@@ -29,6 +29,8 @@ export interface GatewayDepsOptions {
   watchPolicy?: boolean;
   /** Where log lines go (default stdout); tests read the decision log from it. */
   logDestination?: DestinationStream;
+  /** Decision-log overrides (tests: NDJSON destination, short timers). */
+  decisionLog?: DecisionLogOptions;
 }
 
 export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDepsOptions = {}): Promise<GatewayDeps> {
@@ -73,7 +75,7 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
     principals,
     changes,
     metrics,
-    decisions: new DecisionLog(log.child({ log: 'decision' }), config.DECISION_LOG_SAMPLE),
+    decisions: createDecisionLog(config, log, metrics.registry, opts.decisionLog),
     approvals: createApprovalHook({ pool: postgres, config }),
     decider: config.GATEWAY_DECISION_ENGINE === 'opa-http' ? new OpaHttpDecider(config.OPA_URL) : new WasmDecider(),
     stages: null,
@@ -81,6 +83,8 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
 }
 
 export async function closeGatewayDeps(deps: GatewayDeps): Promise<void> {
+  // After the server closed (no more decisions): what is queued is written or uploaded first.
+  await deps.decisions.close();
   deps.policy.close();
   deps.keys.stop();
   deps.changes.close();

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.ts';
 import type { AuthzChangeSubscriber } from './principal/authz-subscriber.ts';
-import type { DecisionLog } from './policy/decision-log.ts';
+import type { DecisionLog } from './decision-log/queue.ts';
 import type { JwksKeys } from './tokens/jwks.ts';
 import type { Decider } from './policy/decider.ts';
 import type { GatewayMetrics } from './ops/metrics.ts';

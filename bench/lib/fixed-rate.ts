@@ -27,13 +27,23 @@ interface Conn {
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
 
-export async function fixedRateLoad(o: { url: string; headers: Record<string, string>; rate: number; durationSec: number; connections: number }): Promise<LoadResult> {
+export async function fixedRateLoad(o: {
+  url: string;
+  headers: Record<string, string>;
+  rate: number;
+  durationSec: number;
+  connections: number;
+  /** Requests sent in turn (the realistic mix) instead of `url` with `headers`. */
+  mix?: { path: string; headers: Record<string, string> }[];
+}): Promise<LoadResult> {
   const target = new URL(o.url);
-  const request = Buffer.from(
-    `GET ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n` +
-      Object.entries(o.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+  const build = (path: string, headers: Record<string, string>) => Buffer.from(
+    `GET ${path} HTTP/1.1\r\nhost: ${target.host}\r\n` +
+      Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
       '\r\n',
   );
+  const requests = o.mix?.length ? o.mix.map((r) => build(r.path, r.headers)) : [build(`${target.pathname}${target.search}`, o.headers)];
+  let nextRequest = 0;
   const latency = new FineHistogram();
   const queue: number[] = [];
   let queueHead = 0;
@@ -44,10 +54,17 @@ export async function fixedRateLoad(o: { url: string; headers: Record<string, st
 
   const send = (c: Conn, due: number) => {
     c.due = due;
-    c.socket.write(request);
+    c.socket.write(requests[nextRequest++ % requests.length]!);
   };
+  // rate 0: closed loop (each connection sends its next request as soon as the last is answered, until the end).
+  const closed = o.rate <= 0;
+  let endAt = Infinity;
   const next = (c: Conn) => {
-    if (queueHead < queue.length) send(c, queue[queueHead++]!);
+    if (closed) {
+      const now = performance.now();
+      if (now < endAt) send(c, now);
+      else c.due = -1;
+    } else if (queueHead < queue.length) send(c, queue[queueHead++]!);
     else c.due = -1;
   };
   const onData = (c: Conn, chunk: Buffer) => {
@@ -93,6 +110,22 @@ export async function fixedRateLoad(o: { url: string; headers: Record<string, st
   );
 
   const start = performance.now();
+  if (closed) {
+    endAt = start + o.durationSec * 1000;
+    for (const c of conns) next(c);
+    while (performance.now() < endAt + 10_000 && conns.some((c) => c.alive && c.due >= 0)) await new Promise((r) => setTimeout(r, 5));
+    for (const c of conns) {
+      c.alive = false;
+      c.socket.destroy();
+    }
+    const elapsed = (performance.now() - start) / 1000;
+    const s = latency.snapshot();
+    const ms = (us: number) => Math.round(us) / 1000;
+    return {
+      rps: (done - non2xx - errors) / elapsed, p50: ms(s.p50Us), p97_5: ms(latency.percentileNs(97.5) / 1000), p99: ms(s.p99Us),
+      mean: ms(s.meanUs), max: ms(s.maxUs), non2xx, errors, requests: done, durationSec: elapsed,
+    };
+  }
   const interval = 1000 / o.rate;
   const total = Math.floor((o.durationSec * 1000) / interval);
   await new Promise<void>((resolve) => {

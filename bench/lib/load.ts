@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { once, type EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
 import { FineHistogram } from '../../gateway/ops/stage-timing.ts';
+import { fixedRateLoad } from './fixed-rate.ts';
 
 export interface LoadResult {
   /** Responses per second over the run. */
@@ -32,11 +33,18 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Fixed total rate (requests per second) instead of as fast as possible. */
   overallRate?: number;
+  /** A list of requests each connection cycles through (the realistic mix) instead of one repeated request. */
+  requests?: { path: string; headers: Record<string, string> }[];
   /** Varies each request (headers of a chosen token and merchant, for instance). */
   setupRequest?: (req: { headers?: Record<string, string>; path?: string }) => { headers?: Record<string, string>; path?: string };
 }
 
 export async function load(o: LoadOptions): Promise<LoadResult> {
+  // A list of thousands of requests: autocannon would build every one per connection before
+  // sending (32 × 4,000 buffers per run); the raw client builds them once and runs closed loop.
+  if (o.requests) {
+    return fixedRateLoad({ url: o.url, headers: o.headers ?? {}, mix: o.requests, rate: 0, durationSec: o.durationSec ?? 5, connections: o.connections });
+  }
   const latency = new FineHistogram();
   // Without a callback autocannon returns its tracker: an EventEmitter that is also thenable.
   const instance = autocannon({

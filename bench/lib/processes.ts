@@ -72,6 +72,8 @@ export async function startService(name: string, script: string, opts: StartOpti
     env: { ...process.env, LOG_LEVEL: 'silent', ...opts.env },
     stdio: ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'],
   });
+  // Killed on exit even if it never becomes ready (a failed start must not leave it running).
+  running.add(child);
   let stderr = '';
   const ready = readyOn === 'stdout' ? child.stdout! : child.stderr!;
   child.stderr!.on('data', (d: Buffer) => {
@@ -79,7 +81,8 @@ export async function startService(name: string, script: string, opts: StartOpti
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s: ${stderr}`)), 60_000);
+    // Generous: on a shared 2-core machine several gateways compile TypeScript at once.
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 600 s: ${stderr}`)), 600_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /listening (\d+)/.exec(out);
@@ -121,14 +124,14 @@ export async function startCommand(
     if (stderr.length < 20_000) stderr += d.toString();
   });
   const s = service(name, port, child, () => stderr);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 600_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
     const ok = await fetch(`${s.url}${readyPath}`).then((r) => r.ok, () => false);
     if (ok) return s;
     if (Date.now() > deadline) {
       await s.stop();
-      throw new Error(`${name} not ready in 60 s: ${stderr}`);
+      throw new Error(`${name} not ready in 600 s: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -11,8 +11,12 @@ export const OPA_BIN = '.tools/bin/opa';
 export interface GatewayOptions {
   memo: boolean;
   engine: 'wasm' | 'opa-http';
-  /** Share of allowed decisions written to the decision log (denies always are). */
+  /** Share of allowed decisions written to the decision log (default 1, the product's default; denies always are). */
   decisionLogSample?: number;
+  /** LOG_LEVEL (default info, the product's default: the decision log on stdout is on). */
+  logLevel?: 'info' | 'warn';
+  /** GATEWAY_WORKERS (default 1). */
+  workers?: number;
 }
 
 /**
@@ -77,6 +81,13 @@ export async function startServers(env: Record<string, string>, pin: Pinning | n
         '    module: orders',
         '    merchant: { from: header, name: x-merchant-id }',
         '    product: { from: header, name: x-product-id }',
+        // The realistic mix (bench/lib/mix.ts) spreads over three modules.
+        ...['payments', 'refunds'].flatMap((module) => [
+          `  - prefix: /${module}`,
+          `    upstream: ${upstream.url}`,
+          `    module: ${module}`,
+          '    merchant: { from: header, name: x-merchant-id }',
+        ]),
         '',
       ].join('\n'),
     );
@@ -90,9 +101,11 @@ export async function startServers(env: Record<string, string>, pin: Pinning | n
           ...(front && { cpus: front }),
           env: {
             ...env,
-            // The decision log is on (denies always, allows sampled) and goes to /dev/null.
-            LOG_LEVEL: 'info',
-            DECISION_LOG_SAMPLE: String(o.decisionLogSample ?? 0),
+            // The product's defaults: every decision an event on stdout, which goes to
+            // /dev/null here (as a log shipper reading a file would take it: no pipe to drain).
+            LOG_LEVEL: o.logLevel ?? 'info',
+            DECISION_LOG_SAMPLE: String(o.decisionLogSample ?? 1),
+            GATEWAY_WORKERS: String(o.workers ?? 1),
             CONTROL_PLANE_URL: controlPlane.url,
             GATEWAY_ROUTES: routes,
             GATEWAY_DECISION_MEMO: String(o.memo),

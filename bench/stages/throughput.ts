@@ -78,6 +78,8 @@ async function measured(t: Target, run: () => Promise<LoadResult>): Promise<Load
 export interface Request {
   path: string;
   headers: Record<string, string>;
+  /** The realistic mix (bench/lib/mix.ts): sent in turn instead of `path` with `headers`. */
+  mix?: { path: string; headers: Record<string, string> }[];
 }
 
 export async function throughput(mode: Mode, targets: Target[], req: Request, log: (s: string) => void): Promise<Summary[]> {
@@ -85,12 +87,12 @@ export async function throughput(mode: Mode, targets: Target[], req: Request, lo
   const results = new Map<string, (LoadResult & { cpu: CpuPerRequest })[]>(targets.map((t) => [t.key, []]));
   if (warmupSec > 0) {
     for (const t of targets) {
-      await load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec: warmupSec });
+      await load({ url: t.service.url + req.path, headers: req.headers, ...(req.mix && { requests: req.mix }), connections: mode.connections, durationSec: warmupSec });
     }
   }
   for (let round = 1; round <= rounds; round++) {
     for (const t of targets) {
-      const r = await measured(t, () => load({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec }));
+      const r = await measured(t, () => load({ url: t.service.url + req.path, headers: req.headers, ...(req.mix && { requests: req.mix }), connections: mode.connections, durationSec }));
       results.get(t.key)!.push(r);
       log(`  round ${round}/${rounds} ${t.label}: ${Math.round(r.rps)} rps, p99 ${r.p99} ms, CPU ${Math.round(r.cpu.front)} µs/req${r.non2xx || r.errors ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`);
     }
@@ -114,7 +116,7 @@ export async function fixedRate(mode: Mode, targets: Target[], req: Request, sha
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const t of targets) {
-        const r = await measured(t, () => fixedRateLoad({ url: t.service.url + req.path, headers: req.headers, connections: mode.connections, durationSec, rate }));
+        const r = await measured(t, () => fixedRateLoad({ url: t.service.url + req.path, headers: req.headers, ...(req.mix && { mix: req.mix }), connections: mode.connections, durationSec, rate }));
         results.get(t.key)!.push(r);
         log(`  round ${round}/${rounds} ${t.label} at ${rate} rps: p50 ${r.p50} ms, p99 ${r.p99} ms`);
       }

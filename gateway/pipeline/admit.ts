@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayRoute } from '../../core/routes/route-table.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
-import type { DecisionLog } from '../policy/decision-log.ts';
-import { decisionInput } from '../policy/decider.ts';
+import type { DecisionLog } from '../decision-log/queue.ts';
 import type { GatewayClaims } from '../tokens/token-verifier.ts';
 import type { Decision } from './decide.ts';
 import { Refusal } from './refusal.ts';
@@ -82,16 +81,15 @@ export function admitter(metrics: GatewayMetrics, decisions: DecisionLog) {
     const reason = result.allow ? '' : primaryReason(reasons);
     metrics.decisionSeconds.observe(latency / 1000);
     metrics.countDecision(result.allow, reason);
+    // A record of references (decision-log/event.ts): the event is built and written off the request path.
     if (decisions.wants(result.allow)) {
+      const p = d.principal;
       decisions.record({
-        decisionId,
-        revision: d.engine.revision,
-        method: request.method,
-        path: target.path,
-        input: decisionInput(d),
-        result,
-        memo: d.fromMemo,
-        latencyUs: Math.round(latency * 1000),
+        decisionId, now: d.now, revision: d.engine.revision, method: request.method, path: target.path,
+        claims: d.claims, user: p.user, role: p.role, session: p.session, merchant: p.merchant,
+        module: d.route.module, action: d.action, merchantId: p.named, productId: p.product, gatewayRefId: p.gatewayRef,
+        productRequired: d.route.product !== undefined, gatewayRefRequired: d.route.gatewayRef !== undefined,
+        result, handlerNs: Math.round(latency * 1e6),
       });
     }
     if (!result.allow) return new Refusal(403, reason, reasonMessages[reason] ?? 'not allowed', { reasons, decisionId });

@@ -28,7 +28,8 @@ type OutgoingHeaders = Record<string, string | string[] | number | undefined>;
 export function identityHeaders(request: FastifyRequest, headers: OutgoingHeaders): OutgoingHeaders {
   const a = request.admission!;
   const allowed = a.route.forwardedRoutingHeaders;
-  for (const name of Object.keys(headers)) {
+  // for…in, not Object.keys: no array per request.
+  for (const name in headers) {
     const n = normalisedHeaderName(name);
     if (isIdentityHeader(n) || n === 'authorization' || (routingHeaders.has(n) && !allowed.has(n))) delete headers[name];
     // Only the gateway's own spelling of these may remain (set below).
@@ -59,11 +60,16 @@ const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'trans
  * socket open.
  */
 export function responseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  const named = typeof headers['connection'] === 'string' ? headers['connection'].toLowerCase().split(',').map((h) => h.trim()) : [];
+  // `connection: keep-alive` (every Node upstream sends it) or `close` names no other field:
+  // no list to build per response.
+  const connection = headers['connection'];
+  const named = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close'
+    ? connection.toLowerCase().split(',').map((h) => h.trim())
+    : null;
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
     const lower = name.toLowerCase();
-    if (!hopByHop.has(lower) && !named.includes(lower)) out[name] = value;
+    if (!hopByHop.has(lower) && (named === null || !named.includes(lower))) out[name] = headers[name];
   }
   return out;
 }

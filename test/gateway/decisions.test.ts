@@ -18,6 +18,7 @@ let upstream: RunningUpstream;
 let gw: RunningGateway;
 let world: GatewayWorld;
 const logLines: Record<string, any>[] = [];
+const decisionEvents: Record<string, any>[] = [];
 
 beforeAll(async () => {
   cp = await startControlPlane();
@@ -32,7 +33,18 @@ beforeAll(async () => {
     routes: 'test/gateway/routes.yaml',
     upstreams: { 'http://upstream.test:1': upstream.url, 'http://dead.test:1': await closedPortUrl() },
     env: { CONTROL_PLANE_URL: cp.url, GATEWAY_UPSTREAM_TIMEOUT_MS: '400', LOG_LEVEL: 'info' },
-    deps: { logDestination },
+    deps: {
+      logDestination,
+      decisionLog: {
+        destination: new Writable({
+          write(chunk: Buffer, _enc, done) {
+            for (const line of chunk.toString().split('\n').filter(Boolean)) decisionEvents.push(JSON.parse(line));
+            done();
+          },
+        }),
+        queue: { flushMs: 5 },
+      },
+    },
   });
   world = await gatewayWorld(cp.deps);
 });
@@ -277,28 +289,40 @@ describe('operations', () => {
     expect(text).toContain('gateway_change_channel_up 1');
   });
 
-  it('logs one line per decision with id, revision, input, result and latency, and no token', async () => {
+  it('writes one OPA decision-log event per decision (NDJSON) with id, revision, input, result and timing, and no token', async () => {
     const u = await world.user({ acl: { orders: 'R' } });
     const res = await as(u.token).post('/orders', '{}', { 'x-merchant-id': world.m.direct });
-    const line = logLines.find((l) => l.decisionId === res.body.decisionId);
-    expect(line).toMatchObject({
-      log: 'decision',
-      msg: 'deny',
-      revision: gw.deps.policy.revision,
-      method: 'POST',
-      path: '/orders',
+    const event = async (id: string) => {
+      await expect.poll(() => decisionEvents.some((e) => e.decision_id === id)).toBe(true);
+      return decisionEvents.find((e) => e.decision_id === id)!;
+    };
+    expect(await event(res.body.decisionId)).toMatchObject({
+      path: 'authz/decision',
+      bundles: { authz: { revision: gw.deps.policy.revision } },
+      labels: { id: expect.any(String) },
+      request: { method: 'POST', path: '/orders' },
       result: { allow: false, reasons: ['INSUFFICIENT_PERMISSION'] },
       input: {
         principal: { user_id: u.id, tenant_id: world.tenantId, status: 'ACTIVE', session_active: true },
         context: { type: 'TENANT', id: world.tenantId },
-        request: { module: 'orders', action: 'write', merchant_id: world.m.direct },
+        request: { module: 'orders', action: 'write', merchant_id: world.m.direct, merchant: { id: world.m.direct } },
       },
     });
-    expect(line!.latencyUs).toBeGreaterThan(0);
-    expect(line!.memo).toBe(false);
+    const first = await event(res.body.decisionId);
+    expect(first.metrics.timer_server_handler_ns).toBeGreaterThan(0);
+    expect(Date.parse(first.timestamp)).toBeGreaterThan(Date.now() - 60_000);
     // The same input again is answered from the memo, and still logged as its own decision.
     const again = await as(u.token).post('/orders', '{}', { 'x-merchant-id': world.m.direct });
-    expect(logLines.find((l) => l.decisionId === again.body.decisionId)).toMatchObject({ memo: true, result: { allow: false } });
+    expect(await event(again.body.decisionId)).toMatchObject({ result: { allow: false }, input: first.input });
+    // An allow is an event too (DECISION_LOG_SAMPLE defaults to 1), with the path the upstream saw.
+    const ok = await as(u.token).get('/orders/7?x=1', { 'x-merchant-id': world.m.direct });
+    expect(ok.status).toBe(200);
+    const allowId = upstream.last('/orders/7')!.headers['x-auth-decision-id'] as string;
+    expect(await event(allowId)).toMatchObject({ request: { method: 'GET', path: '/orders/7' }, result: { allow: true } });
+    expect(JSON.stringify(decisionEvents)).not.toContain(u.token);
     expect(JSON.stringify(logLines)).not.toContain(u.token);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_decision_log_events_total\{outcome="written"\} [1-9]/);
+    expect(metrics).toContain('gateway_decision_log_events_total{outcome="dropped"} 0');
   });
 });

@@ -1,0 +1,54 @@
+// NDJSON on stdout (the default sink): one write per batch. A destination
+// that pushes back (write() returned false) is waited for; meanwhile records
+// stay in the queue, whose bound turns a stuck reader into counted drops, not
+// into memory or slower requests. (process.stdout to a file or, on Linux, a
+// pipe is synchronous and never pushes back; to a socket it can.)
+import type { Writable } from 'node:stream';
+import type { DecisionLogCounters } from './metrics.ts';
+
+export interface DecisionSink {
+  /** False while the sink cannot take more (the queue keeps the records). */
+  readonly ready: boolean;
+  /** Takes serialised events (one JSON object each); returns how many it kept (the rest are dropped and counted by the caller). */
+  accept(events: string[]): number;
+  /** Called when the sink becomes ready again. */
+  onReady(listener: () => void): void;
+  /** Delivers what it holds, within `deadlineMs`. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+export class StdoutSink implements DecisionSink {
+  ready = true;
+  private listener: (() => void) | null = null;
+
+  constructor(private readonly out: Writable, private readonly counters: DecisionLogCounters) {}
+
+  accept(events: string[]): number {
+    if (events.length === 0) return 0;
+    const ok = this.out.write(`${events.join('\n')}\n`);
+    this.counters.written += events.length;
+    if (!ok) {
+      this.ready = false;
+      this.out.once('drain', () => {
+        this.ready = true;
+        this.listener?.();
+      });
+    }
+    return events.length;
+  }
+
+  onReady(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  async close(deadlineMs: number): Promise<void> {
+    if (this.ready) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, deadlineMs);
+      this.out.once('drain', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
