@@ -1,26 +1,21 @@
-// The benchmark's world: a fresh PostgreSQL database (`iam_bench_<random>`)
-// and Redis key prefix, created here and dropped at the end; the environment
+// The benchmark's world: a scratch database (`iam_bench_<random>`) and Redis
+// key prefix (test/support/scratch.ts, as the test suites use), dropped at the end; the environment
 // every child gets; and seeded data — a tenant with a reseller, its merchants,
 // roles and ACTIVE users with tokens from real sessions, written with the
 // product's own services and entities (as the control plane would).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createControlPlaneDeps, closeControlPlaneDeps } from '../../src/app/create-deps.ts';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import { openSession } from '../../src/auth/sessions.ts';
-import { generateSigningKeyPem } from '../../core/tokens/keys.ts';
 import { loadConfig } from '../../src/config/env.ts';
-import { migrate, openOrm } from '../../src/db/orm.ts';
 import { Merchant } from '../../src/merchants/merchant.entity.ts';
 import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { User } from '../../src/users/user.entity.ts';
+import { openScratch } from '../../test/support/scratch.ts';
 
 const adminUrl = process.env['BENCH_DATABASE_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -36,56 +31,19 @@ export interface Stack {
 
 export async function openStack(): Promise<Stack> {
   if (!existsSync('build/policy/policy.wasm')) throw new Error('no policy bundle in build/policy: run npm run policy:build');
-  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const dbName = `iam_bench_${runId}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${dbName}`;
-  const prefix = `bench:${runId}:`;
-  const mailDir = await mkdtemp(join(tmpdir(), 'iam-bench-mail-'));
-
+  // The same scratch world the test suites run in (database, Redis prefix, mail folder, secrets).
+  const scratch = await openScratch({ kind: 'bench', adminUrl, redisUrl });
+  const { prefix } = scratch;
   let deps: ControlPlaneDeps | null = null;
   let redis: Redis | null = null;
   const close = async () => {
     if (deps) await closeControlPlaneDeps(deps).catch(() => undefined);
-    if (redis) {
-      try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-          if (keys.length) await redis.del(...keys.map((k) => k.slice(prefix.length)));
-          cursor = next;
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
-    }
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(`drop database if exists ${dbName} with (force)`);
-    await client.end();
-    await rm(mailDir, { recursive: true, force: true });
+    redis?.disconnect();
+    await scratch.drop();
   };
 
   try {
-    const orm = await openOrm(databaseUrl.toString());
-    await migrate(orm);
-    await orm.close();
-    const env: Record<string, string> = {
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl.toString(),
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      MAIL_URL: `file://${mailDir}`,
-      LOG_LEVEL: 'warn',
-      JWT_PRIVATE_KEY: generateSigningKeyPem(),
-      TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      POLICY_DIR: 'build/policy',
-      AUTH_RATE_LIMIT_MAX: '100000',
-    };
+    const env: Record<string, string> = { ...scratch.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' };
     deps = await createControlPlaneDeps(loadConfig({ ...env, LOG_LEVEL: 'silent' }));
     redis = new Redis(redisUrl, { keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();

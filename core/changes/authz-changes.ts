@@ -3,8 +3,9 @@
 // The message names a record, never its contents: receivers reload.
 import type { Redis } from 'ioredis';
 import { GENERATION_TTL_SECONDS, generationKey, recordKey } from '../principal/cache-keys.ts';
+import type { RecordKind } from '../principal/records.ts';
 
-export type ChangedRecord = 'user' | 'role' | 'session' | 'merchant';
+export type ChangedRecord = RecordKind;
 
 export interface AuthzChange {
   kind: ChangedRecord;

@@ -2,6 +2,9 @@
 // touches one role record, never every holder's.
 import type { Acl, ContextType } from './access.ts';
 
+/** The kinds of principal record; each is cached, and announced when it changes, on its own. */
+export type RecordKind = 'user' | 'role' | 'session' | 'merchant';
+
 export interface UserRecord {
   id: string;
   tenantId: string;

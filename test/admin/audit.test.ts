@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { auditRows, expectStatus, newWorld, type Actor, type World } from './world.ts';
+import { newWorld, type Actor, type World } from './world.ts';
+import { auditRows } from '../support/audit.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let cp: RunningControlPlane;
 let w: World;

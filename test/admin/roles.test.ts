@@ -3,7 +3,8 @@
 // can do on their very next request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { expectStatus, newWorld, type Actor, type World } from './world.ts';
+import { newWorld, type Actor, type World } from './world.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let cp: RunningControlPlane;
 let w: World;

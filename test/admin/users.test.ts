@@ -6,7 +6,8 @@ import { connectRedis, createRedis } from '../../core/infra/redis.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate } from '../support/fixtures.ts';
 import type { Reply } from '../support/http.ts';
-import { expectStatus, newWorld, type Actor, type World } from './world.ts';
+import { newWorld, type Actor, type World } from './world.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let cp: RunningControlPlane;
 let w: World;

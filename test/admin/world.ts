@@ -2,20 +2,14 @@
 // and users are created through the API as a client would; only the e-mail
 // journey is skipped (an invited user is made ACTIVE directly, and handed a
 // token in a context, as the authentication tests cover those steps).
-import { expect } from 'vitest';
 import type { RunningControlPlane } from '../support/control-plane.ts';
 import { activeTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
+import { expectStatus } from '../support/expect.ts';
 import { client, type Reply } from '../support/http.ts';
 import { User } from '../../src/users/user.entity.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 
 export type Api = ReturnType<typeof client>;
-
-export function expectStatus(res: Pick<Reply, 'status' | 'body'>, status: number, code?: string): void {
-  const detail = JSON.stringify(res.body);
-  expect(res.status, detail).toBe(status);
-  if (code) expect(res.body?.code, detail).toBe(code);
-}
 
 export async function makeActive(cp: RunningControlPlane, userId: string): Promise<void> {
   await cp.deps.orm.em.fork().nativeUpdate(User, { id: userId }, { status: 'ACTIVE' });
@@ -77,11 +71,3 @@ export async function newWorld(cp: RunningControlPlane) {
 }
 
 export type World = Awaited<ReturnType<typeof newWorld>>;
-
-/** Audit events of the tenant, straight from the table (no filter by scope). */
-export async function auditRows(cp: RunningControlPlane, tenantId: string) {
-  return cp.deps.orm.em.getConnection().execute<{ action: string; target_id: string; request_id: string | null; client_request_id: string | null }[]>(
-    'select action, target_id, request_id, client_request_id from audit_events where tenant_id = ? order by created_at, id',
-    [tenantId],
-  );
-}

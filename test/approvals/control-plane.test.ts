@@ -3,8 +3,9 @@
 // checker on user_hard_delete / roles executes them, as the maker, once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { expectStatus, newWorld, type Actor, type World } from '../admin/world.ts';
-import { auditOf } from './stack.ts';
+import { newWorld, type Actor, type World } from '../admin/world.ts';
+import { auditOf } from '../support/audit.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let cp: RunningControlPlane;
 let w: World;

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Approval } from '../../src/approvals/approval.entity.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { auditOf, client, expectStatus, receivedUnder, startApprovalStack, type ApprovalStack } from './stack.ts';
+import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
+import { auditOf } from '../support/audit.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let stack: ApprovalStack;
 let world: GatewayWorld;

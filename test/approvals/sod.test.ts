@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../src/roles/role.entity.ts';
-import { expectStatus, newWorld, type World } from '../admin/world.ts';
+import { newWorld, type World } from '../admin/world.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { buildBundle, policySources } from '../support/policy-bundle.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let cp: RunningControlPlane;
 let w: World;

@@ -1,6 +1,6 @@
 // Contexts (docs/domain.md#contexts): what each kind of user may enter, switching, /me.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { activate, newTenant, uniqueId } from '../support/fixtures.ts';
 import { User } from '../../src/users/user.entity.ts';
@@ -8,13 +8,7 @@ import { createMerchant, createReseller, inviteUser } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 
 /** A tenant with two resellers, merchants direct and under them, and users of every type. */
 async function hierarchy() {

@@ -1,20 +1,14 @@
 // Email change (docs/domain.md#user-lifecycle): ACTIVE targets only, verification link to the
 // new address, applied on confirmation, old address told.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { activeTenant, activate, uniqueId } from '../support/fixtures.ts';
 import { inviteUser, mailsTo, shiftClock, tokenFromMail } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));
 
 async function setup() {

@@ -1,18 +1,12 @@
 // The invitation journey through HTTP and the mail folder (docs/domain.md#user-lifecycle).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { codeAt, GOOD_PASSWORD, inviteUser, mailsTo, shiftClock, tokenFromMail } from './helpers.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));
 
 async function tenantWithMfa() {

@@ -1,7 +1,7 @@
 // Login lockout (docs/domain.md#lockout): N failures lock for M minutes, counted
 // atomically in Redis; failed TOTP codes count; unknown users look the same.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { passwordEvaluations } from '../../src/passwords/hashing.ts';
@@ -10,13 +10,7 @@ import type { SecuritySettings } from '../../src/security/settings.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { codeAt, completeInvitation, GOOD_PASSWORD, inviteUser, shiftClock } from './helpers.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));
 
 async function activeAdmin(security: SecuritySettings = {}) {

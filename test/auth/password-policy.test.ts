@@ -1,7 +1,7 @@
 // Password policy (docs/domain.md#passwords; NIST SP 800-63B 3.1.1.2): every refusal is
 // 422 PASSWORD_POLICY naming each unmet rule.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { Tenant } from '../../src/tenants/tenant.entity.ts';
@@ -11,13 +11,7 @@ import { defaultPasswordPolicy, type SecuritySettings } from '../../src/security
 import { uniqueId } from '../support/fixtures.ts';
 import { createReseller, GOOD_PASSWORD, inviteUser, shiftClock, tokenFromMail } from './helpers.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));
 
 async function invitedAdmin(security: SecuritySettings = {}) {

@@ -3,8 +3,8 @@
 // the authorization channel so gateways drop them at once.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { testEnv } from '../support/env.ts';
 import { activeTenant, activate, tokenFor } from '../support/fixtures.ts';
@@ -16,13 +16,7 @@ import { inviteUser } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery staple'; // fixtures' activate()
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 
 async function signedIn() {
   const t = await activeTenant(cp.deps);

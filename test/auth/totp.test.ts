@@ -1,20 +1,14 @@
 // TOTP second factor (RFC 6238): wrong and replayed codes, one success out of
 // concurrent submissions, single-use recovery codes, admin reset, and 2FA
 // required by merchant or role settings.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { codeAt, completeInvitation, createMerchant, GOOD_PASSWORD, inviteUser, setRoleRequireMfa } from './helpers.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 
 /** An enrolled tenant admin (2FA required by the tenant). */
 async function enrolledAdmin() {

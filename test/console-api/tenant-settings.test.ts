@@ -3,8 +3,9 @@
 // before/after in the same transaction; turning 2FA on ends the sessions of
 // users who have not enrolled, on every gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, newWorld } from '../admin/world.ts';
-import { auditOf } from '../approvals/stack.ts';
+import { newWorld } from '../admin/world.ts';
+import { expectStatus } from '../support/expect.ts';
+import { auditOf } from '../support/audit.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 

@@ -10,7 +10,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { closedPortUrl, rawRequest } from './raw.ts';
+import { closedPortUrl, rawRequest } from '../support/raw-http.ts';
 import { gatewayWorld, type GatewayWorld } from './world.ts';
 
 let cp: RunningControlPlane;

@@ -11,7 +11,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { closedPortUrl } from './raw.ts';
+import { closedPortUrl } from '../support/raw-http.ts';
 import { gatewayWorld, type GatewayWorld } from './world.ts';
 
 let cp: RunningControlPlane;

@@ -12,10 +12,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import {
-  auditEventsOf, inBatches, kinds, securityWorld, send, targetKeys,
-  type Answer, type Kind, type SecurityWorld, type Target, type TargetKey,
-} from './world.ts';
+import { inBatches, kinds, securityWorld, send, targetKeys, type Answer, type Kind, type SecurityWorld, type Target, type TargetKey } from './world.ts';
+import { auditEventsOf } from '../support/audit.ts';
 
 let cp: RunningControlPlane;
 let w: SecurityWorld;

@@ -14,7 +14,8 @@ import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { client, expectStatus, receivedUnder, startApprovalStack, type ApprovalStack } from '../approvals/stack.ts';
+import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let stack: ApprovalStack;
 let world: GatewayWorld;

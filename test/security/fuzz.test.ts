@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { User } from '../../src/users/user.entity.ts';
-import { auditEventsOf, fingerprint, securityWorld, send, type Answer, type SecurityWorld } from './world.ts';
+import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from './world.ts';
+import { auditEventsOf } from '../support/audit.ts';
 
 let cp: RunningControlPlane;
 let w: SecurityWorld;

@@ -24,7 +24,7 @@ import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { rawExchange, rawRequestText } from './raw-http.ts';
+import { rawExchange, rawRequestText } from '../support/raw-http.ts';
 
 let cp: RunningControlPlane;
 let upstream: RunningUpstream;

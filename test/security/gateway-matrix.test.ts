@@ -20,7 +20,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { closedPortUrl } from '../gateway/raw.ts';
+import { closedPortUrl } from '../support/raw-http.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
 import { inBatches, send, type Answer } from './world.ts';
 

@@ -5,8 +5,9 @@
 // in its audit event), and nothing happens to the target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { expectStatus, newWorld, type Actor, type World } from '../admin/world.ts';
-import { auditOf } from '../approvals/stack.ts';
+import { newWorld, type Actor, type World } from '../admin/world.ts';
+import { expectStatus } from '../support/expect.ts';
+import { auditOf } from '../support/audit.ts';
 
 let cp: RunningControlPlane;
 let w: World;

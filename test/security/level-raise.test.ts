@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { expectStatus, newWorld, type Actor, type World } from '../admin/world.ts';
+import { newWorld, type Actor, type World } from '../admin/world.ts';
+import { expectStatus } from '../support/expect.ts';
 import { mailsTo } from '../auth/helpers.ts';
 
 let cp: RunningControlPlane;

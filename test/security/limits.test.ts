@@ -14,7 +14,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { rawExchange, rawRequestText } from './raw-http.ts';
+import { rawExchange, rawRequestText } from '../support/raw-http.ts';
 import { fingerprint, send } from './world.ts';
 
 const HEADERS_TIMEOUT = 600;

@@ -4,7 +4,8 @@
 // to server logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { expectStatus, newWorld, type World } from '../admin/world.ts';
+import { newWorld, type World } from '../admin/world.ts';
+import { expectStatus } from '../support/expect.ts';
 
 let cp: RunningControlPlane;
 let w: World;

@@ -14,9 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { closedPortUrl } from '../gateway/raw.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { rawExchange, rawRequestText } from './raw-http.ts';
+import { closedPortUrl, rawExchange, rawRequestText } from '../support/raw-http.ts';
 
 const ROUTES_FILE = 'test/gateway/routes.yaml';
 const identityHeaders = ['x-auth-context-id', 'x-auth-context-type', 'x-auth-decision-id', 'x-auth-merchant-id', 'x-auth-merchant-scope', 'x-auth-tenant-id', 'x-auth-user-id'];

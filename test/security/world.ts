@@ -106,15 +106,6 @@ export async function inBatches<T, R>(items: readonly T[], size: number, fn: (it
   return out;
 }
 
-/** Audit events written by the requests with these ids. */
-export async function auditEventsOf(cp: RunningControlPlane, requestIds: string[]): Promise<{ client_request_id: string; action: string }[]> {
-  if (requestIds.length === 0) return [];
-  // The x-request-id each request sent is kept as client_request_id (request_id is the server's).
-  return cp.deps.orm.em
-    .getConnection()
-    .execute('select client_request_id, action from audit_events where client_request_id in (?)', [requestIds]);
-}
-
 /**
  * A digest of every row the tenants own (and of their users' sessions,
  * tokens and links): equal before and after means nothing was written, not

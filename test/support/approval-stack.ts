@@ -4,11 +4,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { startGateway, type RunningGateway } from '../support/gateway.ts';
-import { client, type Reply } from '../support/http.ts';
-import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
+import { startControlPlane, type RunningControlPlane } from './control-plane.ts';
+import { startGateway, type RunningGateway } from './gateway.ts';
+import { client } from './http.ts';
+import { startUpstream, type RunningUpstream } from './upstream.ts';
 
 export interface ApprovalStack {
   cp: RunningControlPlane;
@@ -40,21 +39,7 @@ export async function startApprovalStack(env: Record<string, string> = {}): Prom
   };
 }
 
-export function expectStatus(res: Pick<Reply, 'status' | 'body'>, status: number, code?: string): void {
-  const detail = JSON.stringify(res.body);
-  expect(res.status, detail).toBe(status);
-  if (code) expect(res.body?.code, detail).toBe(code);
-}
-
 /** Requests the upstream received under `prefix`. */
 export const receivedUnder = (upstream: RunningUpstream, prefix: string) => upstream.received.filter((r) => r.url.startsWith(prefix));
-
-/** Audit events about one target, oldest first, straight from the table. */
-export async function auditOf(cp: RunningControlPlane, targetId: string) {
-  return cp.deps.orm.em.getConnection().execute<{ action: string; actor_id: string | null; before: any; after: any }[]>(
-    'select action, actor_id, before, after from audit_events where target_id = ? order by created_at, id',
-    [targetId],
-  );
-}
 
 export { client };

@@ -1,6 +1,8 @@
-// HTTP as an attacker writes it: bytes on a TCP socket, sent when and as
-// slowly as the test says, so path spellings, duplicate headers and slow
-// clients reach the server exactly as written (fetch would tidy them up).
+// HTTP as written, not as fetch() would tidy it: a request whose path keeps
+// its `..` and doubled slashes (rawRequest), and bytes on a TCP socket, sent
+// when and as slowly as the test says, so path spellings, duplicate headers
+// and slow clients reach the server exactly as written (rawExchange).
+import { request } from 'node:http';
 import { connect } from 'node:net';
 
 export interface RawExchange {
@@ -75,4 +77,42 @@ function responseComplete(text: string): boolean {
   const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1];
   if (length !== undefined) return Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length);
   return /\r\ntransfer-encoding: *chunked/i.test(text.slice(0, end)) ? text.endsWith('0\r\n\r\n') : false;
+}
+
+/** One request with the path exactly as written; the body is JSON when it parses. */
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        let body: unknown = text;
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch {
+          // keep text
+        }
+        resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A URL on which nothing listens (the port was just released). */
+export async function closedPortUrl(): Promise<string> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return `http://127.0.0.1:${port}`;
 }
