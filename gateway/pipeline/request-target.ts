@@ -117,9 +117,14 @@ export function readsAs(key: string, folded: string): boolean {
 /** A value is used only when every reading of it is itself: no escapes left, NFKC-stable, no separators or dot segments, no list. */
 function cleanValue(v: string): string | typeof UNREADABLE {
   if (v === '') return v;
-  if (v.includes('%') || v.includes(',') || v.normalize('NFKC') !== v || unsafeReading(v) || /[^ -~\u0080-\uffff]/.test(v)) return UNREADABLE;
+  // Printable ASCII is NFKC-stable: the hot path normalises nothing.
+  const ascii = printableAscii.test(v);
+  if (!ascii && (/[^ -~\u0080-\uffff]/.test(v) || v.normalize('NFKC') !== v)) return UNREADABLE;
+  if (v.includes('%') || v.includes(',') || unsafeReading(v)) return UNREADABLE;
   return v;
 }
+
+const printableAscii = /^[ -~]*$/;
 
 /**
  * The one value of query parameter `name` in the raw query string, or

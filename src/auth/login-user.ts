@@ -8,9 +8,13 @@ const secrets = ['passwordHash', 'passwordHistory', 'totpSecretEnc', 'recoveryCo
 /** Emails are compared case-insensitively (the unique index is on lower(email)). */
 export async function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
   const rows = await em.getConnection().execute<{ id: string }[]>('select id from users where lower(email) = ?', [email.toLowerCase()]);
-  const id = rows[0]?.id;
-  return id ? findUserWithSecrets(em, id) : null;
+  // An unknown address runs the same second query (for an id that cannot
+  // exist), so the lookup takes as long either way (finding 11b).
+  return findUserWithSecrets(em, rows[0]?.id ?? NO_USER);
 }
+
+/** A user id that never exists. */
+export const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 export async function findUserWithSecrets(em: EntityManager, id: string): Promise<User | null> {
   return em.findOne(User, id, { populate: [...secrets], refresh: true });

@@ -5,6 +5,12 @@
 // unknown email, wrong password, and accounts that may not log in (disabled,
 // soft-deleted, invited without a password) alike, after the same argon2 work
 // (OWASP Authentication Cheat Sheet). Each of them counts toward the lockout.
+//
+// Known and unknown addresses are indistinguishable (finding 11): the same
+// visible lock for every address (lockout/login-lockout.ts), a tenant's own
+// limits enforced silently as the account lock, and the same work in the same
+// order — one user lookup of two queries, the settings lookups, the same
+// Redis commands, one argon2 verification and, on failure, one audit write.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -19,7 +25,7 @@ import { matchingStep } from '../totp/totp.ts';
 import { User } from '../users/user.entity.ts';
 import { accountLocked, invalidCredentials, loginCannotContinue, normalizeEmail, totpInvalid, totpReplayed } from './auth-errors.ts';
 import { homeContext } from './contexts.ts';
-import { findUserByEmail, findUserWithSecrets } from './login-user.ts';
+import { findUserByEmail, findUserWithSecrets, NO_USER } from './login-user.ts';
 import { burnMfaToken, isMfaTokenBurnt, mfaTokenUsed, verifyMfaToken } from './mfa-token.ts';
 import { defaultUserSecurity, securityFor, type UserSecurity } from './security-for.ts';
 import { selfActor } from './self-actor.ts';
@@ -36,14 +42,18 @@ export async function loginWithPassword(
   const email = normalizeEmail(input.email);
   const now = deps.now();
   const user = await findUserByEmail(em, email);
-  const security = user ? await securityFor(em, user) : defaultUserSecurity;
+  // An unknown address looks its settings up too (for records that do not exist): the defaults.
+  const security = await securityFor(em, user ?? nobody);
   const lockout = new LoginLockout(deps.redis);
-  if (user?.lockedUntil && user.lockedUntil > now) throw accountLocked(user.lockedUntil);
-  const slot = await lockout.reserve(email, now, security);
+  const slot = await lockout.reserve(email, now, visibleLockLimits);
   if (!slot.ok) throw accountLocked(slot.lockedUntil);
+  const accountLock = await lockout.accountLockedUntil(email, now);
 
   const passwordOk = await verifyPassword(user?.passwordHash ?? null, input.password);
-  if (!user || !passwordOk || (user.status !== 'ACTIVE' && user.status !== 'INVITED')) {
+  // A locked account (its own limits, or an administrator's view of it on the row) refuses even
+  // the right password, with the same 401 as a wrong one.
+  const locked = accountLock !== null || (user?.lockedUntil != null && user.lockedUntil > now);
+  if (!user || !passwordOk || locked || (user.status !== 'ACTIVE' && user.status !== 'INVITED')) {
     await recordFailure(deps, lockout, email, user, security, 'password', requestId);
     throw invalidCredentials();
   }
@@ -80,8 +90,9 @@ export async function loginWithSecondFactor(
   const security = await securityFor(em, user);
   const lockout = new LoginLockout(deps.redis);
   const now = deps.now();
+  // The password passed already: the caller knows the account exists, its lock may show.
   if (user.lockedUntil && user.lockedUntil > now) throw accountLocked(user.lockedUntil);
-  const slot = await lockout.reserve(user.email, now, security);
+  const slot = await lockout.reserve(user.email, now, visibleLockLimits);
   if (!slot.ok) throw accountLocked(slot.lockedUntil);
 
   const code = input.code.trim();
@@ -151,9 +162,13 @@ export function passwordExpired(
 }
 
 /**
- * A reserved attempt failed: it stays counted, and the lock (if this made
- * one) is mirrored onto the user row so it survives a Redis flush and shows
- * in the user's record. Failures of existing users are audited.
+ * A reserved attempt failed: it stays counted on the visible lock and on the
+ * account lock (the user's own limits; the defaults for an unknown address),
+ * and the account's lock is mirrored onto the user row so it survives a
+ * Redis flush and shows in the user's record. Every failure is audited: an
+ * existing user's in its tenant, an unknown address's as an installation
+ * event (no tenant, the address only as a hash) — the same one write either
+ * way, which also keeps the two equally fast.
  */
 async function recordFailure(
   deps: ControlPlaneDeps,
@@ -164,9 +179,19 @@ async function recordFailure(
   factor: string,
   requestId: string,
 ): Promise<void> {
-  const lockedUntil = await lockout.fail(email, deps.now(), security);
-  if (!user) return;
+  const now = deps.now();
+  const [visibleLock, accountLock] = await Promise.all([lockout.fail(email, now, visibleLockLimits), lockout.failAccount(email, now, security)]);
+  const lockedUntil = [visibleLock, accountLock].reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null);
   await deps.orm.em.fork().transactional(async (tx) => {
+    if (!user) {
+      recordAudit(tx, { tenantId: INSTALLATION, actorId: null, contextType: null, contextId: null, requestId }, {
+        action: 'auth.login_failed',
+        targetType: 'login',
+        targetId: LoginLockout.key(email),
+        after: { factor, lockedUntil: lockedUntil?.toISOString() ?? null },
+      });
+      return;
+    }
     if (lockedUntil) await tx.nativeUpdate(User, { id: user.id }, { lockedUntil });
     recordAudit(tx, selfActor(user, requestId), {
       action: 'auth.login_failed',
@@ -176,3 +201,12 @@ async function recordFailure(
     });
   });
 }
+
+/** The visible lock (423) is the same for every address: the installation's defaults. */
+const visibleLockLimits = { maxLoginAttempts: defaultUserSecurity.maxLoginAttempts, lockoutMinutes: defaultUserSecurity.lockoutMinutes };
+
+/** Audit events about no tenant (failed logins of unknown addresses) carry this tenant id, which no tenant has. */
+const INSTALLATION = '';
+
+/** Settings lookups for an unknown address: every layer is looked up, none exists. */
+const nobody = { tenantId: '', resellerId: '-', merchantId: '-', roleId: NO_USER };

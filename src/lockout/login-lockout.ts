@@ -6,6 +6,13 @@
 //
 // The counter is keyed by the normalised login email, not the user id, so an
 // unknown address locks exactly like a real one (no enumeration by 423).
+// That visible lock (423 ACCOUNT_LOCKED) uses the installation's default
+// limits for every address, known or not: a tenant's or reseller's own
+// limits would otherwise tell an outsider which addresses exist there
+// (finding 11a). Those limits are the *account* lock, counted under a second
+// key per address: once reached, the login refuses even the right password
+// with the ordinary 401, exactly as a wrong one (and an unknown address,
+// which is counted the same way under the default limits) is refused.
 // Times come from the caller's clock (deps.now), so tests move past a lock;
 // Redis TTLs only garbage-collect: failures are forgotten `lockoutMinutes`
 // after the last attempt.
@@ -45,6 +52,21 @@ elseif op == 'release' then
   if lockedUntil <= now and tonumber(redis.call('HGET', key, 'n') or '0') > 0 then
     redis.call('HINCRBY', key, 'n', -1)
   end
+  return {0, 0}
+elseif op == 'count' then
+  if lockedUntil > now then return {1, lockedUntil} end
+  if lockedUntil > 0 then redis.call('DEL', key) end
+  local n = redis.call('HINCRBY', key, 'n', 1)
+  if n >= max then
+    lockedUntil = now + lockMs
+    redis.call('HSET', key, 'until', lockedUntil)
+    redis.call('PEXPIRE', key, lockMs)
+    return {1, lockedUntil}
+  end
+  redis.call('PEXPIRE', key, lockMs)
+  return {0, n}
+elseif op == 'peek' then
+  if lockedUntil > now then return {1, lockedUntil} end
   return {0, 0}
 elseif op == 'reset' then
   redis.call('DEL', key)
@@ -92,8 +114,25 @@ export class LoginLockout {
     await this.run(LoginLockout.key(email), 'release', now.getTime(), 0, 0);
   }
 
-  /** A completed login or an administrator's unlock forgets every failure. */
+  /** A completed login or an administrator's unlock forgets every failure, and lifts the account lock. */
   async reset(email: string): Promise<void> {
     await this.run(LoginLockout.key(email), 'reset', 0, 0, 0);
+    await this.run(LoginLockout.accountKey(email), 'reset', 0, 0, 0);
+  }
+
+  static accountKey(email: string): string {
+    return `lockout:account:${createHash('sha256').update(email.trim().toLowerCase()).digest('base64url')}`;
+  }
+
+  /** The end of the address's account lock (its own limits), or null. */
+  async accountLockedUntil(email: string, now: Date): Promise<Date | null> {
+    const [locked, value] = await this.run(LoginLockout.accountKey(email), 'peek', now.getTime(), 0, 0);
+    return locked === 1 ? new Date(value) : null;
+  }
+
+  /** Counts a failure against the account's own limits; returns the account lock's end once reached. */
+  async failAccount(email: string, now: Date, limits: LockoutLimits): Promise<Date | null> {
+    const [locked, value] = await this.run(LoginLockout.accountKey(email), 'count', now.getTime(), limits.maxLoginAttempts, limits.lockoutMinutes * 60_000);
+    return locked === 1 ? new Date(value) : null;
   }
 }
