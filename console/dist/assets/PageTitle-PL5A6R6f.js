@@ -1,1 +1,0 @@
-import{t as e}from"./Group-BfGMbs5B.js";import{t}from"./Title-CztAzqSy.js";import{bt as n}from"./index-DaTwEvLn.js";var r=n();function i({children:n,actions:i}){return(0,r.jsxs)(e,{justify:`space-between`,mb:`md`,children:[(0,r.jsx)(t,{order:1,size:`h2`,children:n}),i&&(0,r.jsx)(e,{children:i})]})}export{i as t};
