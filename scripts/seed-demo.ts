@@ -14,7 +14,8 @@ const deps = await createControlPlaneDeps(loadConfig());
 try {
   const em = deps.orm.em.fork();
   if (!(await em.findOne(Tenant, demo.tenantId))) {
-    const t = await bootstrapTenant(deps, { id: demo.tenantId, name: 'Demo Bank', adminEmail: demo.adminEmail });
+    // 2FA off so the README's walk-through logs in with a password alone (new tenants require it).
+    const t = await bootstrapTenant(deps, { id: demo.tenantId, name: 'Demo Bank', adminEmail: demo.adminEmail, security: { mfaRequired: false } });
     const admin = await em.findOneOrFail(User, t.admin.id, { populate: ['passwordHash'] });
     admin.passwordHash = await argon2.hash(demo.password, { type: argon2.argon2id });
     admin.passwordChangedAt = new Date();

@@ -25,7 +25,9 @@ export async function bootstrapTenant(
 ): Promise<TenantBootstrap> {
   const pairs = sodPairs(deps.policy);
   const result = await deps.orm.em.fork().transactional(async (em) => {
-    const tenant = em.create(Tenant, { id: input.id, name: input.name, security: input.security ?? {}, approvals: {} });
+    // A new tenant requires 2FA (DESIGN.md 4, as the dashboard guide's invitation
+    // flow does); its admin may turn it off, or the caller says so here.
+    const tenant = em.create(Tenant, { id: input.id, name: input.name, security: { mfaRequired: true, ...input.security }, approvals: {} });
     em.persist(tenant);
     const roles = {} as Record<ContextType, Role>;
     for (const scope of ['TENANT', 'RESELLER', 'MERCHANT'] as const) {

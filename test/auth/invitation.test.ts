@@ -75,7 +75,7 @@ describe('invitation journey', () => {
 
   it('without required 2FA the user is ACTIVE at once and logs in with the password alone', async () => {
     const id = uniqueId('t');
-    const t = await bootstrapTenant(cp.deps, { id, name: id, adminEmail: `admin@${id}.test` });
+    const t = await bootstrapTenant(cp.deps, { id, name: id, adminEmail: `admin@${id}.test`, security: { mfaRequired: false } });
     const api = client(cp.url);
     const token = await tokenFromMail(t.admin.email, '/invitations/accept');
     const accepted = await api.post('/v1/invitations/accept', { token, password: GOOD_PASSWORD });
@@ -124,7 +124,7 @@ describe('invitation journey', () => {
   });
 
   it('resend voids the previous link and mails a new one', async () => {
-    const t = await bootstrapTenant(cp.deps, { id: uniqueId('t'), name: 'Resend', adminEmail: `admin@${uniqueId('x')}.test` });
+    const t = await bootstrapTenant(cp.deps, { id: uniqueId('t'), name: 'Resend', adminEmail: `admin@${uniqueId('x')}.test`, security: { mfaRequired: false } });
     // A second, active tenant user resends the admin's invitation.
     const operator = await inviteUser(cp.deps, { tenantId: t.tenant.id, roleId: t.roles.TENANT.id, type: 'TENANT' });
     await activate(cp.deps, operator.id);

@@ -15,7 +15,7 @@ afterEach(() => shiftClock(cp, 0));
 
 async function activeAdmin(security: SecuritySettings = {}) {
   const id = uniqueId('t');
-  const t = await bootstrapTenant(cp.deps, { id, name: id, adminEmail: `admin@${id}.test`, security });
+  const t = await bootstrapTenant(cp.deps, { id, name: id, adminEmail: `admin@${id}.test`, security: { mfaRequired: false, ...security } });
   const done = await completeInvitation(cp, t.admin.email);
   return { ...t, secret: done.secret };
 }

@@ -16,7 +16,7 @@ afterEach(() => shiftClock(cp, 0));
 
 async function invitedAdmin(security: SecuritySettings = {}) {
   const id = uniqueId('t');
-  const t = await bootstrapTenant(cp.deps, { id, name: id, adminEmail: `admin@${id}.test`, security });
+  const t = await bootstrapTenant(cp.deps, { id, name: id, adminEmail: `admin@${id}.test`, security: { mfaRequired: false, ...security } });
   return { ...t, token: await tokenFromMail(t.admin.email, '/invitations/accept') };
 }
 

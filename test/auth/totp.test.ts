@@ -111,7 +111,7 @@ describe('TOTP login', () => {
 
 describe('2FA requirement and reset', () => {
   it('a merchant that requires 2FA makes its users enrol; a role can too', async () => {
-    const t = await bootstrapTenant(cp.deps, { id: uniqueId('t'), name: 'Plain', adminEmail: `admin@${uniqueId('p')}.test` });
+    const t = await bootstrapTenant(cp.deps, { id: uniqueId('t'), name: 'Plain', adminEmail: `admin@${uniqueId('p')}.test`, security: { mfaRequired: false } });
     const merchant = await createMerchant(cp.deps, t.tenant.id, { mfaRequired: true });
     const mUser = await inviteUser(cp.deps, { tenantId: t.tenant.id, roleId: t.roles.MERCHANT.id, type: 'MERCHANT', merchantId: merchant.id });
     expect((await completeInvitation(cp, mUser.email)).secret).toEqual(expect.any(String));

@@ -268,6 +268,12 @@ export async function openBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', headless: true });
 }
 
+/**
+ * A browser test walks several screens, each a few requests with argon2 and
+ * rendering on two shared cores: give it minutes, not vitest's 30 s.
+ */
+export const BROWSER_TEST_TIMEOUT = 180_000;
+
 export interface ConsolePage {
   page: Page;
   context: BrowserContext;
@@ -287,6 +293,8 @@ export async function openConsolePage(browser: Browser, stack: ConsoleStack): Pr
       console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
     });
   });
+  // Under load a screen may take longer than playwright's 30 s default to appear.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (msg) => {

@@ -13,7 +13,8 @@ export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString
 
 export async function newTenant(deps: ControlPlaneDeps, opts: { id?: string } = {}): Promise<TenantBootstrap> {
   const id = opts.id ?? uniqueId('t');
-  return bootstrapTenant(deps, { id, name: `Tenant ${id}`, adminEmail: `admin@${id}.test` });
+  // 2FA off: these fixtures log in with a password; the 2FA tests ask for it explicitly.
+  return bootstrapTenant(deps, { id, name: `Tenant ${id}`, adminEmail: `admin@${id}.test`, security: { mfaRequired: false } });
 }
 
 /** Makes a user ACTIVE with a password, as if it had completed its invitation. */

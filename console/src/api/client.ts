@@ -38,12 +38,3 @@ export async function unwrapAs<T>(call: Promise<{ data?: unknown; error?: unknow
   return (await unwrap(call)) as T;
 }
 
-/** Routes not yet in the generated schema (added by the control plane in this issue). */
-export async function rawJson<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await authFetch(new Request(path, init));
-  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new ApiProblem(response.status, typeof json.code === 'string' ? json.code : `HTTP_${response.status}`, json);
-  return json as T;
-}

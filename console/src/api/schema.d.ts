@@ -202,7 +202,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the refresh token; a reused one ends the session (401 REFRESH_REUSED) */
+        /**
+         * Rotate the refresh token; a reused one ends the session (401 REFRESH_REUSED)
+         * @description The token comes from the body, or else from the console's refresh cookie; a cookie-authenticated call needs an Origin of the console (403 ORIGIN_MISMATCH).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -213,8 +216,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        refreshToken: string;
-                    };
+                        refreshToken?: string;
+                    } | null;
                 };
             };
             responses: {
@@ -841,6 +844,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's tenant: name, security settings (set and effective), approval settings (TENANT context, tenants: R) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            security: {
+                                mfaRequired?: boolean;
+                                maxLoginAttempts?: number;
+                                lockoutMinutes?: number;
+                                passwordPolicy?: {
+                                    minLength?: number;
+                                    maxLength?: number;
+                                    requireUpper?: boolean;
+                                    requireLower?: boolean;
+                                    requireDigit?: boolean;
+                                    requireSymbol?: boolean;
+                                    historySize?: number;
+                                    expiryDays?: number | null;
+                                };
+                            };
+                            effectiveSecurity: {
+                                mfaRequired: boolean;
+                                maxLoginAttempts: number;
+                                lockoutMinutes: number;
+                                passwordPolicy: {
+                                    minLength: number;
+                                    maxLength: number;
+                                    requireUpper: boolean;
+                                    requireLower: boolean;
+                                    requireDigit: boolean;
+                                    requireSymbol: boolean;
+                                    historySize: number;
+                                    expiryDays: number | null;
+                                };
+                            };
+                            approvals: {
+                                hardDeleteUser: boolean;
+                                roleLevelRaise: boolean;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit the caller's tenant: name, security (2FA, password policy, lockout, approvals) (TENANT context, tenants: RW)
+         * @description Security fields not sent are kept; passwordPolicy and approvals merge field by field. Turning 2FA on ends the sessions of the tenant's users who have not enrolled (they enrol at their next login).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        security?: {
+                            mfaRequired?: boolean;
+                            maxLoginAttempts?: number;
+                            lockoutMinutes?: number;
+                            passwordPolicy?: {
+                                minLength?: number;
+                                maxLength?: number;
+                                requireUpper?: boolean;
+                                requireLower?: boolean;
+                                requireDigit?: boolean;
+                                requireSymbol?: boolean;
+                                historySize?: number;
+                                expiryDays?: number | null;
+                            };
+                            approvals?: {
+                                hardDeleteUser?: boolean;
+                                roleLevelRaise?: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            security: {
+                                mfaRequired?: boolean;
+                                maxLoginAttempts?: number;
+                                lockoutMinutes?: number;
+                                passwordPolicy?: {
+                                    minLength?: number;
+                                    maxLength?: number;
+                                    requireUpper?: boolean;
+                                    requireLower?: boolean;
+                                    requireDigit?: boolean;
+                                    requireSymbol?: boolean;
+                                    historySize?: number;
+                                    expiryDays?: number | null;
+                                };
+                            };
+                            effectiveSecurity: {
+                                mfaRequired: boolean;
+                                maxLoginAttempts: number;
+                                lockoutMinutes: number;
+                                passwordPolicy: {
+                                    minLength: number;
+                                    maxLength: number;
+                                    requireUpper: boolean;
+                                    requireLower: boolean;
+                                    requireDigit: boolean;
+                                    requireSymbol: boolean;
+                                    historySize: number;
+                                    expiryDays: number | null;
+                                };
+                            };
+                            approvals: {
+                                hardDeleteUser: boolean;
+                                roleLevelRaise: boolean;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/v1/resellers": {
         parameters: {
             query?: never;
@@ -1229,7 +1496,164 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit a reseller: name, email, type, security, gateways (TENANT context, resellers: RW)
+         * @description Turning 2FA on ends the sessions of the reseller's users (and its merchants' users) who have not enrolled.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        type?: string;
+                        security?: {
+                            mfaRequired?: boolean;
+                            maxLoginAttempts?: number;
+                            lockoutMinutes?: number;
+                            passwordPolicy?: {
+                                minLength?: number;
+                                maxLength?: number;
+                                requireUpper?: boolean;
+                                requireLower?: boolean;
+                                requireDigit?: boolean;
+                                requireSymbol?: boolean;
+                                historySize?: number;
+                                expiryDays?: number | null;
+                            };
+                        };
+                        gateways?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            tenantId: string;
+                            name: string;
+                            email: string;
+                            type: string;
+                            security: {
+                                mfaRequired?: boolean;
+                                maxLoginAttempts?: number;
+                                lockoutMinutes?: number;
+                                passwordPolicy?: {
+                                    minLength?: number;
+                                    maxLength?: number;
+                                    requireUpper?: boolean;
+                                    requireLower?: boolean;
+                                    requireDigit?: boolean;
+                                    requireSymbol?: boolean;
+                                    historySize?: number;
+                                    expiryDays?: number | null;
+                                };
+                            };
+                            gateways: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/resellers/{id}/users": {
@@ -1764,7 +2188,150 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit a merchant (merchants: RW; TENANT: everything; RESELLER: name, email and country of its merchants)
+         * @description Turning the merchant's 2FA on ends the sessions of its users who have not enrolled.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** Format: email */
+                        email?: string;
+                        country?: string;
+                        settings?: {
+                            mfaRequired?: boolean;
+                            merchantTrack?: string;
+                            integrationTypes?: string[];
+                            industry?: string;
+                        };
+                        platforms?: string[];
+                        products?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            tenantId: string;
+                            resellerId: string | null;
+                            name: string;
+                            email: string;
+                            country: string;
+                            settings: {
+                                mfaRequired?: boolean;
+                                merchantTrack?: string;
+                                integrationTypes?: string[];
+                                industry?: string;
+                            };
+                            platforms: string[];
+                            products: string[];
+                            gateways: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            statusCode: number;
+                            error: string;
+                            code: string;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/merchants/{id}/users": {

@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { Button, Checkbox, Fieldset, Group, Select, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { api, rawJson, unwrap } from '../../api/client';
+import { api, unwrap, unwrapAs } from '../../api/client';
 import type { Me, Merchant } from '../../api/types';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { idList, str, strs } from './fields';
@@ -44,7 +44,7 @@ export function MerchantForm({ me, merchant, onSaved, onCancel }: { me: Me; merc
             products: idList(products),
           }
         : {};
-      if (merchant) return rawJson<Merchant>('PATCH', `/v1/merchants/${encodeURIComponent(merchant.id)}`, { ...basic, ...config });
+      if (merchant) return unwrapAs<Merchant>(api.PATCH('/v1/merchants/{id}', { params: { path: { id: merchant.id } }, body: { ...basic, ...config } }));
       return unwrap(api.POST('/v1/merchants', { body: { id: id.trim(), ...basic, ...config, ...(full && resellerId ? { resellerId } : {}) } }));
     },
     onSuccess: onSaved,

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Button, Checkbox, Fieldset, Group, NumberInput, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { api, rawJson, unwrap } from '../../api/client';
+import { api, unwrap, unwrapAs } from '../../api/client';
 import type { Reseller } from '../../api/types';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { idList, strs } from './fields';
@@ -37,7 +37,7 @@ export function ResellerForm({ reseller, onSaved, onCancel }: { reseller?: Resel
         },
         gateways: idList(gateways),
       };
-      if (reseller) return rawJson<Reseller>('PATCH', `/v1/resellers/${encodeURIComponent(reseller.id)}`, body);
+      if (reseller) return unwrapAs<Reseller>(api.PATCH('/v1/resellers/{id}', { params: { path: { id: reseller.id } }, body }));
       return unwrap(api.POST('/v1/resellers', { body: { id: id.trim(), ...body } }));
     },
     onSuccess: onSaved,

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Checkbox, NumberInput, Stack, Switch, Text } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { api, rawJson, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import { queryClient } from '../../api/query-client';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 
@@ -32,7 +32,7 @@ interface TenantView {
 const n = (v: string | number) => (typeof v === 'number' ? v : Number.parseInt(v, 10));
 
 export function TenantSecurity() {
-  const tenant = useQuery({ queryKey: ['tenant'], queryFn: () => rawJson<TenantView>('GET', '/v1/tenants/current') });
+  const tenant = useQuery({ queryKey: ['tenant'], queryFn: async () => (await unwrap(api.GET('/v1/tenants/current'))) as TenantView });
   if (tenant.error) return <ErrorAlert error={tenant.error} />;
   if (!tenant.data) return null;
   return <TenantSecurityForm tenant={tenant.data} />;
@@ -55,7 +55,7 @@ function TenantSecurityForm({ tenant }: { tenant: TenantView }) {
   });
   const save = useMutation({
     mutationFn: () =>
-      rawJson<TenantView>('PATCH', '/v1/tenants/current', {
+      unwrap(api.PATCH('/v1/tenants/current', { body: {
         security: {
           mfaRequired,
           maxLoginAttempts: n(maxLoginAttempts),
@@ -67,7 +67,7 @@ function TenantSecurityForm({ tenant }: { tenant: TenantView }) {
             ...composition,
           },
         },
-      }),
+      } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['tenant'] }),
   });
   const box = (key: keyof typeof composition, label: string) => (
