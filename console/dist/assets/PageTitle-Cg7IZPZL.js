@@ -1,1 +1,0 @@
-import{t as e}from"./Group-C2HDVaDg.js";import{t}from"./Title-Du8DS6YS.js";import{G as n}from"./index-28R5nTyu.js";var r=n();function i({children:n,actions:i}){return(0,r.jsxs)(e,{justify:`space-between`,mb:`md`,children:[(0,r.jsx)(t,{order:1,size:`h2`,children:n}),i&&(0,r.jsx)(e,{children:i})]})}export{i as t};

@@ -1,1 +1,0 @@
-import{G as e,L as t,U as n}from"./index-28R5nTyu.js";import{n as r}from"./Button-DF3sQ_xv.js";var i=e(),a=t(e=>{let t=n([`Input`,`InputWrapper`,`TextInput`],null,e);return(0,i.jsx)(r,{component:`input`,...t,__staticSelector:`TextInput`})});a.classes=r.classes,a.displayName=`@mantine/core/TextInput`;export{a as t};

@@ -1,1 +1,0 @@
-var e=[`NA`,`R`,`RW`,`CHECKER`];function t(e,t){return e[t]??e[`*`]??`NA`}function n(e,n,r){let i=t(e,n);return r===`R`?i===`R`||i===`RW`||i===`CHECKER`:i===r}function r(e,t){switch(e){case`NA`:return!0;case`R`:return t===`R`||t===`RW`||t===`CHECKER`;case`RW`:return t===`RW`;case`CHECKER`:return t===`RW`||t===`CHECKER`}}export{r as i,n,t as r,e as t};

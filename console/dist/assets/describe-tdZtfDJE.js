@@ -1,1 +1,0 @@
-function e(e){let t=e.request;return e.kind===`GATEWAY`&&typeof t.method==`string`&&typeof t.path==`string`?`${t.method} ${t.path}`:typeof t.action==`string`?t.action:`${e.module} request`}export{e as t};
