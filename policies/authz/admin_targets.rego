@@ -116,7 +116,7 @@ operation_reasons contains "SELF_MODIFICATION" if {
 	input.role.id == principal.role.id
 }
 
-# The management table of DESIGN.md 2: a RESELLER context acts only on its
+# The management table of docs/domain.md#creation: a RESELLER context acts only on its
 # reseller's users (reseller users and its merchants' users; a merchant user's
 # reseller_id is its merchant's), a MERCHANT context only on its merchant's.
 operation_reasons contains "FORBIDDEN" if {

@@ -150,7 +150,7 @@ test_actor_below_target_role_is_refused if {
 	not acting(role_admin, tenant_ctx, "roles.write", {"role": object.remove(tenant_role, ["acl"])}).allow
 }
 
-# ---- Finding 17: the creation and management table of DESIGN.md 2.
+# ---- Finding 17: the creation and management table of docs/domain.md#creation.
 
 r1_merchant_user := object.union(other_user, {"type": "MERCHANT", "reseller_id": "r1", "merchant_id": "m2", "merchant": acme_m2, "role": {"acl": {"users": "R"}}})
 

@@ -1,4 +1,4 @@
-// The console's session (DESIGN.md 11): the access token lives in the page's
+// The console's session (docs/console.md): the access token lives in the page's
 // memory only; the refresh token rides in a cookie the page's script cannot
 // read (HttpOnly), that no other site's request carries (SameSite=Strict) and
 // that only the authentication routes receive (Path=/v1/auth). API clients

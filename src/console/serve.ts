@@ -1,4 +1,4 @@
-// The console (DESIGN.md 11) is a static single-page app in console/dist,
+// The console (docs/console.md) is a static single-page app in console/dist,
 // served on the same origin as /v1 so it needs no CORS and its refresh cookie
 // stays first-party. Hashed assets are cached for a year; index.html is never
 // cached, so a deployment is picked up on the next navigation. Every client

@@ -17,7 +17,7 @@ const base: Record<ContextType, Acl> = {
   // RW everywhere, the audit log read-only, no CHECKER anywhere.
   TENANT: { '*': 'RW', audit: 'R', user_hard_delete: 'RW' },
   // Hard delete is the guides' "special ACL permission": only Tenant Admin holds it
-  // by default; anyone else gets it through a role made for it (DESIGN.md 3).
+  // by default; anyone else gets it through a role made for it (docs/domain.md#roles).
   RESELLER: { '*': 'RW', tenants: 'NA', audit: 'R', user_hard_delete: 'NA' },
   MERCHANT: { '*': 'RW', tenants: 'NA', resellers: 'NA', merchants: 'R', audit: 'R', user_hard_delete: 'NA' },
 };

@@ -1,4 +1,4 @@
-// Turning two-factor on for a tenant, reseller or merchant (DESIGN.md 4) must
+// Turning two-factor on for a tenant, reseller or merchant (docs/domain.md#user-lifecycle) must
 // not leave password-only sessions running: the users it now covers who have
 // not enrolled lose their sessions at once, on every gateway, and enrol at
 // their next login. Other settings (password policy, lockout) apply at the

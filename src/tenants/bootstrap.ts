@@ -25,7 +25,7 @@ export async function bootstrapTenant(
 ): Promise<TenantBootstrap> {
   const pairs = sodPairs(deps.policy);
   const result = await deps.orm.em.fork().transactional(async (em) => {
-    // A new tenant requires 2FA (DESIGN.md 4, as the dashboard guide's invitation
+    // A new tenant requires 2FA (docs/domain.md#user-lifecycle, as the dashboard guide's invitation
     // flow does); its admin may turn it off, or the caller says so here.
     const tenant = em.create(Tenant, { id: input.id, name: input.name, security: { mfaRequired: true, ...input.security }, approvals: {} });
     em.persist(tenant);

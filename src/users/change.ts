@@ -1,7 +1,7 @@
 // The one path every change to an existing user takes: authorize the
 // operation, find the user in scope (else 404), let the policy see the target
 // (SELF_MODIFICATION; PRIVILEGE_ESCALATION when its role grants more than the
-// actor's; the management table of DESIGN.md 2), apply the change with its state checks, end sessions
+// actor's; the management table of docs/domain.md#creation), apply the change with its state checks, end sessions
 // when access must stop at once, write the audit event, commit, then announce
 // the change so every gateway drops what it cached.
 import type { EntityManager } from '@mikro-orm/postgresql';

@@ -82,7 +82,7 @@ describe('a reseller user and another reseller', () => {
       const answers = await everyUserRoute(resellerAdmin.api, target, w.roles.resellerAdmin);
       const hardDelete = answers.pop()!;
       for (const res of answers) expectStatus(res, 404, 'NOT_FOUND');
-      // Reseller Admin holds no user_hard_delete (DESIGN.md 3): refused before any lookup,
+      // Reseller Admin holds no user_hard_delete (docs/domain.md#roles): refused before any lookup,
       // the same answer for every id, so it reveals nothing either.
       expectStatus(hardDelete, 403, 'FORBIDDEN');
     }

@@ -1,4 +1,4 @@
-// Security defaults the console makes visible (DESIGN.md 3 and 4): a new
+// Security defaults the console makes visible (docs/domain.md (roles, user lifecycle)): a new
 // tenant requires 2FA, and only Tenant Admin holds user_hard_delete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';

@@ -1,4 +1,4 @@
-// PATCH /v1/resellers/:id and PATCH /v1/merchants/:id (DESIGN.md 6): by the
+// PATCH /v1/resellers/:id and PATCH /v1/merchants/:id (docs/http.md): by the
 // policy (resellers: RW / merchants: RW), 404 outside the caller's scope,
 // unknown fields refused, one audit event with before/after per edit, and a
 // reseller editing only the basic details of its own merchants.

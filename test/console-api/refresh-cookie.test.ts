@@ -1,4 +1,4 @@
-// The console's session over real HTTP (DESIGN.md 11): every answer that
+// The console's session over real HTTP (docs/console.md): every answer that
 // issues tokens sets the refresh token in an HttpOnly, SameSite=Strict cookie
 // scoped to /v1/auth (Secure under https); refresh accepts the cookie when the
 // body has none, with rotation and reuse detection as for the body, but only

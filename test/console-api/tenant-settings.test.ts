@@ -1,4 +1,4 @@
-// GET/PATCH /v1/tenants/current (DESIGN.md 6): the caller's own tenant, by
+// GET/PATCH /v1/tenants/current (docs/http.md): the caller's own tenant, by
 // the policy (tenants: R / RW in TENANT context), validated, audited with
 // before/after in the same transaction; turning 2FA on ends the sessions of
 // users who have not enrolled, on every gateway.

@@ -1,4 +1,4 @@
-// The browser test harness of the console (DESIGN.md 11): every part real.
+// The browser test harness of the console (docs/console.md): every part real.
 // A control plane serving console/dist on a port chosen first (so PUBLIC_URL,
 // hence every mailed link, points at it), a gateway with the test route table
 // in front of a recording upstream, PostgreSQL, Redis and the run's mail folder

@@ -1,4 +1,4 @@
-// The invitation journey in a real browser (issue 11, DESIGN.md 11): from the
+// The invitation journey in a real browser (issue 11, docs/console.md): from the
 // mailed link to the first screen with TOTP, then a login with password and
 // authentication code, and refusals shown as sentences. Every part is real:
 // the control plane serving the built console, the mail folder, PostgreSQL,

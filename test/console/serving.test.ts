@@ -1,4 +1,4 @@
-// The control plane serves the console (DESIGN.md 11): hashed assets cached
+// The control plane serves the console (docs/console.md): hashed assets cached
 // for good, index.html never cached, index.html for client routes such as the
 // mailed links, the API's JSON 404 untouched, and a strict CSP the browser
 // enforces. A small fixture stands in for console/dist, so these run without

@@ -1,4 +1,4 @@
-// The console's session in a real browser (DESIGN.md 11): the access token in
+// The console's session in a real browser (docs/console.md): the access token in
 // memory only, the refresh token in an HttpOnly cookie that a reload uses to
 // restore the session, logout ending it and clearing the cookie, a strict CSP
 // on every page with no violation, nothing token-like in browser storage.

@@ -1,7 +1,7 @@
 // The console's Users screens in a real browser against the real stack: the
 // list, "Invite New User" with merchant access and advanced settings (the
 // tenant guide 1.1, 6.2), the details' "More actions" menu where hard delete is
-// offered only with user_hard_delete: RW (DESIGN.md 3), axe on each screen.
+// offered only with user_hard_delete: RW (docs/domain.md#roles), axe on each screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import {

@@ -31,7 +31,7 @@ afterAll(async () => {
 const READERS: Kind[] = ['tenantAdmin', 'tenantReadOnly', 'tenantLimited', 'tenantAsReseller', 'resellerAdmin', 'resellerRestricted', 'merchantAdmin', 'merchantReadOnly'];
 /** users: RW / roles: RW: the three system admin roles hold them everywhere. */
 const WRITERS: Kind[] = ['tenantAdmin', 'tenantLimited', 'tenantAsReseller', 'resellerAdmin', 'resellerRestricted', 'merchantAdmin'];
-/** user_hard_delete: RW: only the Tenant Admin system role holds it by default (DESIGN.md 3), in any context. */
+/** user_hard_delete: RW: only the Tenant Admin system role holds it by default (docs/domain.md#roles), in any context. */
 const HARD_DELETERS: Kind[] = ['tenantAdmin', 'tenantLimited', 'tenantAsReseller'];
 /** Merchant access: tenants: RW in TENANT context, resellers: RW in RESELLER context, never in MERCHANT context. */
 const ACCESS_WRITERS: Kind[] = ['tenantAdmin', 'tenantLimited', 'tenantAsReseller', 'resellerAdmin', 'resellerRestricted'];
@@ -250,7 +250,7 @@ const rows: Row[] = [
     route: 'PATCH /tenants/current/approval-settings', allowed: TENANT_WRITERS, ok: [200], serial: true,
     build: () => ({ method: 'PATCH', path: '/v1/tenants/current/approval-settings', body: { hardDeleteUser: false } }),
   },
-  // The console's edits (DESIGN.md 6). Each edits one shared record: one cell at a time.
+  // The console's edits (docs/http.md). Each edits one shared record: one cell at a time.
   {
     route: 'PATCH /resellers/:id', scope: 'reseller', targets: resellerTargets, allowed: TENANT_WRITERS, ok: [200], serial: true,
     build: (t) => ({ method: 'PATCH', path: `/v1/resellers/${t.resellerId}`, body: { type: 'ISO' } }),

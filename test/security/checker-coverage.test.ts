@@ -50,7 +50,7 @@ describe('findings 4 and 18: checker coverage', () => {
   type Shape = (typeof shapes)[number];
   const checkers = ['tenantAll', 'tenantListedDirect', 'tenantListedR1', 'tenantAllInR1', 'tenantListedInR1', 'resellerAll', 'resellerListed', 'tenantInMerchantCtx', 'merchantUser'] as const;
   type Checker = (typeof checkers)[number];
-  /** What each checker covers (DESIGN.md 2 and 3; issue 17 findings 4 and 18). */
+  /** What each checker covers (docs/domain.md (creation, roles); issue 17 findings 4 and 18). */
   const covers: Record<Checker, Shape[]> = {
     tenantAll: ['tenantWide', 'resellerWide', 'namedDirect', 'namedUnderR1', 'merchantCtx'],
     tenantListedDirect: ['namedDirect', 'merchantCtx'],

@@ -76,7 +76,7 @@ describe('finding 16: every kind of user × every context, reachable or not', ()
   type Kind = (typeof kinds)[number];
   const contexts = ['tenant', 'otherTenant', 'r1', 'r2', 'otherTenantR1', 'direct', 'underR1', 'm4', 'otherTenantMerchant', 'unknownMerchant'] as const;
   type Ctx = (typeof contexts)[number];
-  /** DESIGN.md 2: the contexts each kind may enter. */
+  /** docs/domain.md#creation: the contexts each kind may enter. */
   const reachable: Record<Kind, Ctx[]> = {
     tenantAll: ['tenant', 'r1', 'r2', 'direct', 'underR1', 'm4'],
     tenantDirect: ['tenant', 'direct'],

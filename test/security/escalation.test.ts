@@ -174,7 +174,7 @@ describe('nobody changes their own role, status or access (SELF_MODIFICATION)', 
       call('POST', `/v1/users/${me}/restore`),
       call('PUT', `/v1/users/${me}/restrictions`, { productIds: ['p1'], gatewayRefIds: [] }),
       call('POST', `/v1/users/${me}/reset-mfa`),
-      // Only Tenant Admin holds user_hard_delete (DESIGN.md 3): the others are refused before the self check.
+      // Only Tenant Admin holds user_hard_delete (docs/domain.md#roles): the others are refused before the self check.
       { ...call('DELETE', `/v1/users/${me}`), ...(kind === 'tenantAdmin' ? {} : { want: FORBIDDEN }) },
       ...(kind === 'merchantAdmin' ? [] : [call('PUT', `/v1/users/${me}/merchant-access`, { merchantsAccess: [w.targets.own.merchantId] })]),
     ]);

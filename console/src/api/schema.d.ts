@@ -2574,7 +2574,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Invite a user (the creation table of DESIGN.md 2) */
+        /** Invite a user (the creation table of docs/domain.md#creation) */
         post: {
             parameters: {
                 query?: never;

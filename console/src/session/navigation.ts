@@ -1,4 +1,4 @@
-// Which screens the context and effective ACL allow (DESIGN.md 11: a link or an
+// Which screens the context and effective ACL allow (docs/console.md: a link or an
 // action the caller may not use is not offered).
 import type { Me } from '../api/types';
 import { allows } from './acl';
@@ -24,7 +24,7 @@ export function sectionsFor(me: Me): Section[] {
 /** Tenant security and approval settings: tenants RW in TENANT context. */
 export const managesTenant = (me: Me) => me.context.type === 'TENANT' && allows(me.acl, 'tenants', 'RW');
 
-/** Updating merchant access (DESIGN.md 2): tenants RW in TENANT, resellers RW in RESELLER, never in MERCHANT. */
+/** Updating merchant access (docs/domain.md#creation): tenants RW in TENANT, resellers RW in RESELLER, never in MERCHANT. */
 export function managesMerchantAccess(me: Me): boolean {
   if (me.context.type === 'TENANT') return allows(me.acl, 'tenants', 'RW');
   if (me.context.type === 'RESELLER') return allows(me.acl, 'resellers', 'RW');

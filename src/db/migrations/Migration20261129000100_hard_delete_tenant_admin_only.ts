@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Hard delete is the guides' "special ACL permission" (DESIGN.md 3): only the
+ * Hard delete is the guides' "special ACL permission" (docs/domain.md#roles): only the
  * Tenant Admin system role holds user_hard_delete by default. Tenants created
  * before gave it to Reseller Admin and Merchant Admin too; take it back, as
  * src/roles/system-roles.ts now does for new tenants. Gateways reload roles

@@ -1,4 +1,4 @@
-// A user's details with every action of DESIGN.md 6, each offered only when the
+// A user's details with every action of docs/http.md, each offered only when the
 // caller's effective ACL, the context and the user's status allow it.
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
