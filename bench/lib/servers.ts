@@ -63,7 +63,7 @@ export async function startServers(env: Record<string, string>, pin: Pinning | n
       startCommand(
         'opa',
         OPA_BIN,
-        ['run', '--server', '--addr', `127.0.0.1:${opaPort}`, '--log-level', 'error', '--disable-telemetry', '--ignore', '*_test.rego', 'policies'],
+        ['run', '--server', '--addr', `127.0.0.1:${opaPort}`, '--log-level', 'error', '--disable-telemetry', '--ignore', '*_test.rego', '--ignore', 'schemas', 'policies'],
         opaPort,
         '/health',
         {},

@@ -53,7 +53,7 @@ describe('console: approvals', () => {
     // The maker sees it under "My requests" and cannot decide it.
     const makerPage = await openConsolePage(browser, stack);
     await logIn(makerPage.page, maker.email);
-    await makerPage.page.getByRole('link', { name: 'Approvals' }).click();
+    await makerPage.page.getByRole('link', { name: 'Approvals', exact: true }).click();
     await makerPage.page.getByRole('tab', { name: 'My requests' }).click();
     await makerPage.page.getByRole('link', { name: 'POST /refunds' }).click();
     await shown(makerPage.page.getByText('This is your own request'));
@@ -62,7 +62,7 @@ describe('console: approvals', () => {
 
     const { page, problems } = await openConsolePage(browser, stack);
     await logIn(page, checker.email);
-    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('link', { name: 'Approvals', exact: true }).click();
     await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
     await shown(page.getByRole('link', { name: 'POST /refunds' }));
     await expectNoSeriousA11yViolations(page, 'approvals list');

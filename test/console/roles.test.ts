@@ -37,7 +37,7 @@ describe('console: roles', () => {
   it('offers only levels within the caller’s own, names an SoD pair when refused, then creates the role', async () => {
     const { page, problems } = await openConsolePage(browser, stack);
     await logIn(page, managerEmail);
-    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.getByRole('link', { name: 'Roles', exact: true }).click();
     await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
     await shown(page.getByRole('cell', { name: /Role Manager/ }));
     await expectNoSeriousA11yViolations(page, 'roles list');

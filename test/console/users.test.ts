@@ -41,7 +41,7 @@ describe('console: users', () => {
   it('invites a user with merchant access, product and gateway restrictions, and the invitation is mailed', async () => {
     const { page, problems } = await openConsolePage(browser, stack);
     await logIn(page, tenant.adminEmail);
-    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     await page.getByRole('cell', { name: tenant.adminEmail }).waitFor();
     await expectNoSeriousA11yViolations(page, 'users list');

@@ -101,13 +101,14 @@ describe('uploads to a decision-log service', () => {
   it('sends every deny and the sampled allows as gzip JSON arrays of complete events, masked fields erased', async () => {
     const r = await receiver('ok');
     // Sample 0: no allow is kept, every deny is.
-    const gw = await gatewayTo(r, { DECISION_LOG_SAMPLE: '0', DECISION_LOG_MASK: '/input/principal/product_ids, /input/principal/role/acl' }, 10_000);
+    const gw = await gatewayTo(r, { DECISION_LOG_SAMPLE: '0', DECISION_LOG_MASK: '/input/principal/product_ids, /input/principal/role/acl, /input/request/product_id, /result/product_scope' }, 10_000);
     const reader = await world.user({ acl: { orders: 'R' }, productIds: ['p-secret-product'] });
     const denied: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const allowed = await client(gw.url, reader.token).get(`/orders/${i}?page=${i}`, { 'x-merchant-id': world.m.direct });
+      // A product-restricted user names its product where the route locates one (issue 17, finding 6).
+      const allowed = await client(gw.url, reader.token).get(`/orders/${i}?page=${i}`, { 'x-merchant-id': world.m.direct, 'x-product-id': 'p-secret-product' });
       expect(allowed.status).toBe(200);
-      const deny = await client(gw.url, reader.token).post(`/orders/${i}`, '{}', { 'x-merchant-id': world.m.direct });
+      const deny = await client(gw.url, reader.token).post(`/orders/${i}`, '{}', { 'x-merchant-id': world.m.direct, 'x-product-id': 'p-secret-product' });
       expect(deny.status).toBe(403);
       denied.push(deny.body.decisionId);
     }
@@ -129,7 +130,8 @@ describe('uploads to a decision-log service', () => {
           context: { type: 'TENANT', id: world.tenantId },
           request: { module: 'orders', action: 'write', merchant_id: world.m.direct },
         },
-        erased: ['/input/principal/product_ids', '/input/principal/role/acl'],
+        // The product the request names and the scope the result sends upstream carry it too (issue 17, finding 6).
+        erased: ['/input/principal/product_ids', '/input/principal/role/acl', '/input/request/product_id', '/result/product_scope'],
       });
       expect(e.metrics.timer_server_handler_ns).toBeGreaterThan(0);
       expect(e.input.principal).not.toHaveProperty('product_ids');

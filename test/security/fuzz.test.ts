@@ -52,6 +52,8 @@ interface BodyRoute {
   body: () => Record<string, unknown>;
   /** Login answers every unusable email with the same 401 as a wrong one (no account oracle): not a 400. */
   lenientEmail?: boolean;
+  /** The body may be absent (JSON null included): refresh then takes the console's cookie, and without one answers 401. */
+  optionalBody?: boolean;
 }
 
 const email = () => `${uniqueId('fz')}@security.test`;
@@ -63,7 +65,7 @@ const bodyRoutes: BodyRoute[] = [
   { method: 'POST', path: () => '/v1/auth/login/totp', token: () => null, body: () => ({ mfaToken: fakeJwt, code: '123456' }) },
   { method: 'POST', path: () => '/v1/auth/mfa/setup', token: () => null, body: () => ({ mfaToken: fakeJwt }) },
   { method: 'POST', path: () => '/v1/auth/mfa/verify', token: () => null, body: () => ({ mfaToken: fakeJwt, code: '123456' }) },
-  { method: 'POST', path: () => '/v1/auth/refresh', token: () => null, body: () => ({ refreshToken: fakeSecret }) },
+  { method: 'POST', path: () => '/v1/auth/refresh', token: () => null, body: () => ({ refreshToken: fakeSecret }), optionalBody: true },
   { method: 'POST', path: () => '/v1/auth/password', token: () => selfService, body: () => ({ currentPassword: PASSWORD, newPassword: 'short' }) },
   { method: 'POST', path: () => '/v1/auth/password/renew', token: () => null, body: () => ({ passwordChangeToken: fakeJwt, newPassword: 'violet-harbour-48-lanterns' }) },
   { method: 'POST', path: () => '/v1/auth/switch', token: () => admin, body: () => ({ type: 'MERCHANT', id: w.targets.own.merchantId }) },
@@ -153,14 +155,14 @@ function huge(v: unknown): unknown {
 }
 
 /** Mutations of a route's valid body; `fresh()` gives a new one each time (unique ids and emails). */
-function mutations(fresh: () => Record<string, unknown>, lenientEmail = false): Mutation[] {
+function mutations(fresh: () => Record<string, unknown>, lenientEmail = false, optionalBody = false): Mutation[] {
   const json = (b: unknown) => JSON.stringify(b);
   const base = fresh();
   const out: Mutation[] = [
     { name: 'truncated JSON', body: json(base).slice(0, -3), verdict: 'schema' },
     { name: 'trailing comma', body: `${json(base).slice(0, -1)},}`, verdict: 'schema' },
     { name: 'empty body', body: '', verdict: 'schema' },
-    { name: 'JSON null', body: 'null', verdict: 'schema' },
+    { name: 'JSON null', body: 'null', verdict: optionalBody ? [401, 'UNAUTHENTICATED'] : 'schema' },
     { name: 'JSON array', body: json([base]), verdict: 'schema' },
     { name: 'a NUL byte outside strings', body: `${json(base)}\u0000`, verdict: 'schema' },
     { name: 'nested 50,000 deep', body: `${'['.repeat(50_000)}${']'.repeat(50_000)}`, verdict: 'schema' },
@@ -282,7 +284,7 @@ describe('bad input on every route: a documented 4xx, never a 5xx, never a parti
 
   it('bodies: every route with a body × every mutator', async () => {
     for (const r of bodyRoutes) {
-      for (const m of mutations(r.body, r.lenientEmail)) {
+      for (const m of mutations(r.body, r.lenientEmail, r.optionalBody)) {
         const headers = m.contentType ? { 'content-type': m.contentType } : undefined;
         const path = await r.path();
         tried.push(await attempt(`${r.method} ${path} — ${m.name}`, m.verdict, {

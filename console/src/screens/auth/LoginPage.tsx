@@ -109,7 +109,7 @@ export default function LoginPage() {
             <Button type="submit" loading={totp.isPending}>
               Verify
             </Button>
-            <Button variant="subtle" onClick={() => setStep({ kind: 'password' })}>
+            <Button variant="default" onClick={() => setStep({ kind: 'password' })}>
               Back to login
             </Button>
           </Stack>
