@@ -63,7 +63,7 @@ describe('console: approvals', () => {
     const { page, problems } = await openConsolePage(browser, stack);
     await logIn(page, checker.email);
     await page.getByRole('link', { name: 'Approvals', exact: true }).click();
-    await page.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Approvals', level: 1, exact: true }).waitFor();
     await shown(page.getByRole('link', { name: 'POST /refunds' }));
     await expectNoSeriousA11yViolations(page, 'approvals list');
     await screenshot(page, 'approvals-waiting');

@@ -97,7 +97,7 @@ describe('the invitation journey', { timeout: BROWSER_TEST_TIMEOUT }, () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await onDashboard(page);
     // The first screen of a Tenant Admin is the users list, with this very user in it.
-    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Users', level: 1, exact: true }).waitFor();
     await page.getByRole('cell', { name: email }).waitFor();
     await screenshot(page, 'first-screen');
 

@@ -38,7 +38,7 @@ describe('console: roles', () => {
     const { page, problems } = await openConsolePage(browser, stack);
     await logIn(page, managerEmail);
     await page.getByRole('link', { name: 'Roles', exact: true }).click();
-    await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Roles', level: 1, exact: true }).waitFor();
     await shown(page.getByRole('cell', { name: /Role Manager/ }));
     await expectNoSeriousA11yViolations(page, 'roles list');
     await screenshot(page, 'roles-list');
@@ -65,7 +65,7 @@ describe('console: roles', () => {
 
     await group('refund_approvals').getByRole('radio', { name: 'NA', exact: true }).check();
     await page.getByRole('button', { name: 'Create role' }).click();
-    await page.getByRole('heading', { name: 'Refund Desk', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Refund Desk', level: 1, exact: true }).waitFor();
     const matrix = page.getByRole('table', { name: 'Permission matrix' });
     await hasText(matrix.getByRole('row').filter({ hasText: 'refunds' }).first(), 'RW');
     const modules = (await tenant.api.get('/v1/modules')).body.items as unknown[];
@@ -85,7 +85,7 @@ describe('console: roles', () => {
     await logIn(page, tenant.adminEmail);
     const used = (await tenant.api.get('/v1/roles?q=Role%20Manager&limit=5')).body.items[0];
     await page.goto(`/roles/${used.id}`);
-    await page.getByRole('heading', { name: 'Role Manager', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Role Manager', level: 1, exact: true }).waitFor();
     await shown(page.getByRole('button', { name: 'Edit Role' }));
     await shown(page.getByRole('button', { name: 'Clone' }));
     expect(await page.getByRole('button', { name: 'Delete Role' }).count()).toBe(0);

@@ -42,7 +42,7 @@ describe('console: users', () => {
     const { page, problems } = await openConsolePage(browser, stack);
     await logIn(page, tenant.adminEmail);
     await page.getByRole('link', { name: 'Users', exact: true }).click();
-    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Users', level: 1, exact: true }).waitFor();
     await page.getByRole('cell', { name: tenant.adminEmail }).waitFor();
     await expectNoSeriousA11yViolations(page, 'users list');
     await screenshot(page, 'users-list');
@@ -130,7 +130,7 @@ describe('console: users', () => {
     await expectNoSeriousA11yViolations(page, 'hard delete dialog');
     await screenshot(page, 'users-hard-delete');
     await confirm.click();
-    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Users', level: 1, exact: true }).waitFor();
     expect((await tenant.api.get(`/v1/users/${target.id}`)).status).toBe(404);
     expect(problems).toEqual([]);
   }, 240_000);
