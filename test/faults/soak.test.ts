@@ -268,8 +268,15 @@ describe('soak', () => {
     expect(count('gateway')).toBeGreaterThan(SECONDS * 100);
     // Flat memory and connections.
     for (const g of memory) {
-      expect(g.heapFloorLateMiB - g.heapFloorSteadyMiB).toBeLessThan(8);
-      expect(g.heapFloorLateMiB - g.heapFloorEarlyMiB).toBeLessThan(24);
+      // Floors are minima of 2 s samples. On Node 20 the same code measured +1.5 MiB
+      // from steady state to end and +6–9 MiB from warm-up; Node 24 (what npm scripts
+      // run) lets the young generation swing the used heap by ~40 MiB between
+      // scavenges, so its floors move by up to ~10 MiB with no growth behind them
+      // (measured +0.4, +6.7, +10.3, −0.6). The bounds leave room for that; a leak
+      // at this traffic (17,000 requests) still crosses them, and the 1,000,000-request
+      // memory check of `npm run bench` is the precise one.
+      expect(g.heapFloorLateMiB - g.heapFloorSteadyMiB).toBeLessThan(16);
+      expect(g.heapFloorLateMiB - g.heapFloorEarlyMiB).toBeLessThan(32);
       expect(g.rssFloorLateMiB - g.rssFloorEarlyMiB).toBeLessThan(96);
     }
     // Two gateway pools (10 each), the control plane's (10), this test's own client.
