@@ -9,6 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
+# The console's browser tests drive Debian's chromium (playwright-core never downloads one);
+# on a fresh Debian machine run as root, install it the way .ci/run does.
+if ! command -v chromium >/dev/null && [ -z "${CHROMIUM_PATH:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing chromium (apt-get)"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium
+fi
 rm -f build/vitest.json build/vitest-faults.json
 echo "== policies"; bash scripts/build-policy.sh | tee build/.policy-test.log
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
