@@ -21,4 +21,6 @@ fi
 mkdir -p "$bin"
 echo "install-opa: building OPA ${OPA_VERSION} with $(go version | cut -d' ' -f3) (takes a minute or two, once)" >&2
 GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -trimpath" go install "github.com/open-policy-agent/opa@${OPA_VERSION}"
-"$opa" version | head -1 >&2
+# Not `| head -1`: head closing the pipe early can SIGPIPE opa, and pipefail would fail the install.
+version="$("$opa" version)"
+echo "${version%%$'\n'*}" >&2
