@@ -2,11 +2,11 @@
 // approvals, merchant access): active tenants and users made through the
 // product's own services (the mailed journey is the auth-journey tests' part),
 // an API client for arranging data, and a browser login through the login page.
-import { expect } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
-import { client, GOOD_PASSWORD, inviteUser, type ConsoleStack } from './harness.ts';
+import { client, GOOD_PASSWORD, inviteUser, openBrowser, startConsoleStack, type ConsoleStack } from './harness.ts';
 
 export type Api = ReturnType<typeof client>;
 
@@ -17,6 +17,27 @@ export async function tenantWithAdmin(stack: ConsoleStack) {
   await activate(stack.cp.deps, t.admin.id, GOOD_PASSWORD);
   const api = client(stack.url, await tokenFor(stack.cp.deps, t.admin.id));
   return { ...t, id, adminEmail: t.admin.email, api };
+}
+
+export interface ConsoleSuite {
+  stack: ConsoleStack;
+  browser: Browser;
+  tenant: Awaited<ReturnType<typeof tenantWithAdmin>>;
+}
+
+/** One suite's stack, browser and tenant (started before its tests, closed after); read them inside a test. */
+export function useConsoleSuite(): ConsoleSuite {
+  const suite = {} as ConsoleSuite;
+  beforeAll(async () => {
+    suite.stack = await startConsoleStack();
+    suite.browser = await openBrowser();
+    suite.tenant = await tenantWithAdmin(suite.stack);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.stack?.close();
+  });
+  return suite;
 }
 
 /** An ACTIVE user (invited, then activated directly). */

@@ -2,37 +2,22 @@
 // waits for a checker, who finds it under "Waiting for me", opens it and
 // approves it; the refund then reaches the upstream. The maker sees it in
 // "My requests" without Approve or Reject.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { tokenFor } from '../support/fixtures.ts';
 import {
   client,
   createMerchant,
   expectNoSeriousA11yViolations,
-  openBrowser,
   openConsolePage,
   screenshot,
-  startConsoleStack,
-  type ConsoleStack,
 } from './harness.ts';
-import { activeUser, createRole, hasText, logIn, shown, tenantWithAdmin } from './admin-session.ts';
+import { activeUser, createRole, hasText, logIn, shown, useConsoleSuite } from './admin-session.ts';
 
 describe('console: approvals', () => {
-  let stack: ConsoleStack;
-  let browser: Browser;
-  let tenant: Awaited<ReturnType<typeof tenantWithAdmin>>;
-
-  beforeAll(async () => {
-    stack = await startConsoleStack();
-    browser = await openBrowser();
-    tenant = await tenantWithAdmin(stack);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const suite = useConsoleSuite();
 
   it('a checker approves a held refund, which then reaches the upstream', async () => {
+    const { stack, browser, tenant } = suite;
     const merchant = await createMerchant(stack.cp.deps, tenant.id, { name: 'Refund Shop' });
     const stamp = Date.now();
     const makerRole = await createRole(tenant.api, { name: 'Refund Maker', scope: 'TENANT', acl: { refunds: 'RW', orders: 'R', approvals: 'R' } });

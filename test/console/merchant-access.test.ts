@@ -2,37 +2,22 @@
 // of the API is shown as a sentence (unchanged, out of scope, user not active),
 // and the button is not offered where the API would refuse outright (oneself,
 // MERCHANT context).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   createMerchant,
   createReseller,
   expectNoSeriousA11yViolations,
   inviteUser,
-  openBrowser,
   openConsolePage,
   screenshot,
-  startConsoleStack,
-  type ConsoleStack,
 } from './harness.ts';
-import { activeUser, hasText, logIn, pick, shown, tenantWithAdmin } from './admin-session.ts';
+import { activeUser, hasText, logIn, pick, shown, useConsoleSuite } from './admin-session.ts';
 
 describe('console: merchant access', () => {
-  let stack: ConsoleStack;
-  let browser: Browser;
-  let tenant: Awaited<ReturnType<typeof tenantWithAdmin>>;
-
-  beforeAll(async () => {
-    stack = await startConsoleStack();
-    browser = await openBrowser();
-    tenant = await tenantWithAdmin(stack);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const suite = useConsoleSuite();
 
   it('shows each refusal as a sentence, and updates when the change is allowed', async () => {
+    const { stack, browser, tenant } = suite;
     const reseller = await createReseller(stack.cp.deps, tenant.id);
     const [m1, m2] = [
       await createMerchant(stack.cp.deps, tenant.id, { resellerId: reseller.id, name: 'Inside One' }),
@@ -94,6 +79,7 @@ describe('console: merchant access', () => {
   }, 300_000);
 
   it('is not offered in MERCHANT context', async () => {
+    const { stack, browser, tenant } = suite;
     const merchant = await createMerchant(stack.cp.deps, tenant.id, { name: 'Solo Shop' });
     const stamp = Date.now();
     const admin = await activeUser(stack, { tenantId: tenant.id, roleId: tenant.roles.MERCHANT.id, type: 'MERCHANT', merchantId: merchant.id, email: `madmin-${stamp}@users.test` });

@@ -3,36 +3,21 @@
 // reseller manager limited to 20 of the reseller's 100 merchants who can switch
 // only among them. After a switch the notice reads "Switched to MERCHANT
 // Successfully!" and the screens show the new context.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   createMerchant,
   createReseller,
   expectNoSeriousA11yViolations,
-  openBrowser,
   openConsolePage,
   screenshot,
-  startConsoleStack,
-  type ConsoleStack,
 } from './harness.ts';
-import { activeUser, createRole, hasText, logIn, shown, tenantWithAdmin } from './admin-session.ts';
+import { activeUser, createRole, hasText, logIn, shown, useConsoleSuite } from './admin-session.ts';
 
 describe('console: entity switcher', () => {
-  let stack: ConsoleStack;
-  let browser: Browser;
-  let tenant: Awaited<ReturnType<typeof tenantWithAdmin>>;
-
-  beforeAll(async () => {
-    stack = await startConsoleStack();
-    browser = await openBrowser();
-    tenant = await tenantWithAdmin(stack);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const suite = useConsoleSuite();
 
   it('scenario 1: a tenant support agent switches to any merchant of the tenant', async () => {
+    const { stack, browser, tenant } = suite;
     const direct = await createMerchant(stack.cp.deps, tenant.id, { name: 'Direct Deli' });
     const reseller = await createReseller(stack.cp.deps, tenant.id);
     const underReseller = await createMerchant(stack.cp.deps, tenant.id, { name: 'Reseller Rugs', resellerId: reseller.id });
@@ -62,6 +47,7 @@ describe('console: entity switcher', () => {
   }, 240_000);
 
   it('scenario 2: a reseller manager limited to 20 of 100 merchants switches only among those 20', async () => {
+    const { stack, browser, tenant } = suite;
     const reseller = await createReseller(stack.cp.deps, tenant.id);
     const portfolio = [];
     for (let i = 0; i < 100; i++) portfolio.push(await createMerchant(stack.cp.deps, tenant.id, { resellerId: reseller.id, name: `Shop ${String(i).padStart(3, '0')}` }));
