@@ -123,11 +123,12 @@ async function main(): Promise<RunResult> {
     const s = servers;
     // Every gateway starts now, in parallel: the second one for revocation and a
     // fresh one for memory stay idle until their part.
-    const [gateway, gatewayWarn, gatewayNoMemo, gatewayOpa, second, fresh, world] = await Promise.all([
+    const [gateway, gatewayWarn, gatewayNoMemo, gatewayOpa, gatewayWorkers, second, fresh, world] = await Promise.all([
       s.gateway('gateway', { memo: true, engine: 'wasm' }),
       s.gateway('gateway, LOG_LEVEL=warn', { memo: true, engine: 'wasm', logLevel: 'warn' }),
       s.gateway('gateway, memo off', { memo: false, engine: 'wasm' }),
       s.gateway('gateway → OPA', { memo: false, engine: 'opa-http' }),
+      only.has('throughput') ? s.gateway('gateway, 2 workers', { memo: true, engine: 'wasm', workers: 2 }) : null,
       only.has('revocation') ? s.gateway('gateway 2', { memo: true, engine: 'wasm' }) : null,
       only.has('memory') ? s.gateway('gateway (memory)', { memo: true, engine: 'wasm' }) : null,
       seedWorld(stack.deps, 30),
@@ -147,6 +148,8 @@ async function main(): Promise<RunResult> {
       { key: 'gatewayWarn', label: '(3w) gateway, LOG_LEVEL=warn (no decision log)', service: gatewayWarn, gateway: true, helpers: up },
       { key: 'gatewayNoMemo', label: '(3b) gateway, wasm, decision memo off', service: gatewayNoMemo, gateway: true, helpers: up },
       { key: 'opa', label: '(4) gateway → OPA server over HTTP per request', service: gatewayOpa, gateway: true, helpers: [...up, { name: 'opa', service: s.opa }] },
+      // GATEWAY_WORKERS=2 on this machine's two cores: its CPU is the primary's and both workers'.
+      ...(gatewayWorkers ? [{ key: 'gatewayWorkers', label: '(3x2) gateway at its defaults, GATEWAY_WORKERS=2', service: gatewayWorkers, gateway: true, helpers: up }] : []),
     ];
     // Every request of the mix is allowed (checked once on the gateway), and every configuration answers.
     const checks = [one, ...mix.requests];
@@ -213,7 +216,7 @@ async function main(): Promise<RunResult> {
     if (fresh) {
       await part('memory', async () => {
         log(`memory over ${mode.memory.requests} requests…`);
-        await Promise.all([gateway.stop(), gatewayWarn.stop(), gatewayNoMemo.stop(), gatewayOpa.stop()]);
+        await Promise.all([gateway.stop(), gatewayWarn.stop(), gatewayNoMemo.stop(), gatewayOpa.stop(), gatewayWorkers?.stop()]);
         const users: SeededUser[] = [];
         for (let i = 0; i < mode.memory.users; i++) {
           const n = 1 + (i % 20);

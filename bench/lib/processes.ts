@@ -3,7 +3,7 @@
 // Every child is killed when the benchmark exits, however it exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface Service {
@@ -163,6 +163,42 @@ export function cpuMs(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU time of a process and every live descendant (a gateway started with
+ * GATEWAY_WORKERS=N is a primary and N workers), in ms. NaN without /proc.
+ */
+export function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const parents = new Map<number, number>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // gone since the listing
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  let total = cpuMs(pid);
+  const family = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of parents) {
+      if (family.has(parent) && !family.has(child)) {
+        family.add(child);
+        const ms = cpuMs(child);
+        if (Number.isFinite(ms)) total += ms;
+        grew = true;
+      }
+    }
+  }
+  return total;
 }
 
 /** USER_HZ: 100 on every Linux the benchmark targets (`getconf CLK_TCK`). */

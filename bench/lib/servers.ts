@@ -52,10 +52,12 @@ export async function startServers(env: Record<string, string>, pin: Pinning | n
     const cpPort = await freePort();
     const front = pin?.front;
     const rest = pin?.rest;
+    // BENCH_PROFILE=<dir>: the bare proxy and each gateway write a V8 CPU profile there when they stop.
+    const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
     const upstreamStarted = startService('upstream', 'bench/upstream.ts', { ...(rest && { cpus: rest }) }).then(keep);
     const [upstream, bare, controlPlane, opa] = await Promise.all([
       upstreamStarted,
-      upstreamStarted.then(async (u) => keep(await startService('bare proxy', 'bench/bare-proxy.ts', { env: { UPSTREAM_URL: u.url }, ...(front && { cpus: front }) }))),
+      upstreamStarted.then(async (u) => keep(await startService('bare proxy', 'bench/bare-proxy.ts', { nodeArgs: profile, env: { UPSTREAM_URL: u.url }, ...(front && { cpus: front }) }))),
       startCommand('control plane', process.execPath, ['--import', 'tsx', 'src/server.ts'], cpPort, '/healthz', {
         ...env,
         CONTROL_PLANE_PORT: String(cpPort),
@@ -94,8 +96,7 @@ export async function startServers(env: Record<string, string>, pin: Pinning | n
     const gateway = async (name: string, o: GatewayOptions) =>
       keep(
         await startService(name, 'bench/gateway-server.ts', {
-          // BENCH_PROFILE=<dir>: each gateway writes a V8 CPU profile there when it stops.
-          nodeArgs: ['--expose-gc', ...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [])],
+          nodeArgs: ['--expose-gc', ...profile],
           readyOn: 'stderr',
           discardStdout: true,
           ...(front && { cpus: front }),

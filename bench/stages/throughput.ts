@@ -3,7 +3,7 @@
 // …) with the same connections, duration, path and headers, so a slow
 // moment of the machine spreads over all of them instead of one; each figure
 // is the median over the rounds.
-import { cpuMs, type Service } from '../lib/processes.ts';
+import { cpuMs, treeCpuMs, type Service } from '../lib/processes.ts';
 import { fixedRateLoad } from '../lib/fixed-rate.ts';
 import { load, type LoadResult } from '../lib/load.ts';
 import type { Mode } from '../lib/mode.ts';
@@ -68,9 +68,9 @@ async function measured(t: Target, run: () => Promise<LoadResult>): Promise<Load
   const pid = (s: Service) => s.child.pid;
   const upstream = t.helpers.find((h) => h.name === 'upstream')?.service;
   const opa = t.helpers.find((h) => h.name === 'opa')?.service;
-  const before = [cpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
+  const before = [treeCpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
   const r = await run();
-  const after = [cpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
+  const after = [treeCpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
   const per = (i: number) => ((after[i]! - before[i]!) * 1000) / Math.max(1, r.requests);
   return { ...r, cpu: { front: per(0), upstream: per(1), opa: per(2) } };
 }
