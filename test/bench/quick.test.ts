@@ -22,7 +22,7 @@ describe('npm run bench -- --quick', () => {
     }
     const result = JSON.parse(await readFile('build/bench/last-run.json', 'utf8')) as RunResult;
     expect(result.mode.name).toBe('quick');
-    expect(result.throughput?.map((s) => s.key)).toEqual(['upstream', 'bare', 'gateway', 'gatewayWarn', 'gatewayNoMemo', 'opa']);
+    expect(result.throughput?.map((s) => s.key)).toEqual(['upstream', 'bare', 'gateway', 'gatewayWarn', 'gatewayNoMemo', 'opa', 'gatewayWorkers']);
     // Every configuration answered its requests with 200s.
     for (const s of result.throughput ?? []) expect({ key: s.key, non2xx: s.non2xx, errors: s.errors, rps: s.rps > 0 }).toEqual({ key: s.key, non2xx: 0, errors: 0, rps: true });
     expect(result.revocation?.revocations.missed).toBe(0);
