@@ -98,11 +98,12 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
       connect: { rejectUnauthorized: true },
     },
     disableRequestLogging: true,
-    // reply-from parses two URLs per request to build the upstream's (4–5 µs,
-    // the largest single cost it adds); its LRU of built URLs skips that for
-    // paths seen recently. Paths with ids churn through it at about the cost
-    // of building the URL anyway.
-    cacheURLs: 1000,
+    // reply-from can keep the upstream URLs it built in an LRU keyed by
+    // JSON.stringify([upstream, path]). Real paths carry ids, so it mostly
+    // misses: with the benchmark's realistic mix (4,000 distinct paths) every
+    // request paid a key, a miss, an eviction and an insert (~1 µs, the CPU
+    // profile in bench/RESULTS.md) on top of building the URL anyway.
+    disableCache: true,
   });
 
   const { metrics } = deps;
