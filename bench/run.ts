@@ -149,7 +149,8 @@ async function main(): Promise<RunResult> {
       { key: 'gatewayNoMemo', label: '(3b) gateway, wasm, decision memo off', service: gatewayNoMemo, gateway: true, helpers: up },
       { key: 'opa', label: '(4) gateway → OPA server over HTTP per request', service: gatewayOpa, gateway: true, helpers: [...up, { name: 'opa', service: s.opa }] },
       // GATEWAY_WORKERS=2 on this machine's two cores: its CPU is the primary's and both workers'.
-      ...(gatewayWorkers ? [{ key: 'gatewayWorkers', label: '(3x2) gateway at its defaults, GATEWAY_WORKERS=2', service: gatewayWorkers, gateway: true, helpers: up }] : []),
+      // Not `gateway`: its /__bench routes (stage timers) would answer from whichever worker took the connection.
+      ...(gatewayWorkers ? [{ key: 'gatewayWorkers', label: '(3x2) gateway at its defaults, GATEWAY_WORKERS=2', service: gatewayWorkers, gateway: false, helpers: up }] : []),
     ];
     // Every request of the mix is allowed (checked once on the gateway), and every configuration answers.
     const checks = [one, ...mix.requests];
@@ -189,7 +190,7 @@ async function main(): Promise<RunResult> {
         for (const share of mode.fixedRate.shares) {
           const rate = Math.round(capacity * share);
           log(`fixed rate ${rate} req/s (${share * 100} % of the bare proxy's capacity)…`);
-          const front = targets.filter((t) => ['bare', 'gateway', 'gatewayWarn'].includes(t.key));
+          const front = targets.filter((t) => ['bare', 'gateway', 'gatewayWarn', 'gatewayWorkers'].includes(t.key));
           result.fixedRate.push(await fixedRate(mode, front, req, share, rate, log));
         }
       });

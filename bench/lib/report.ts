@@ -63,6 +63,15 @@ export function verdicts(r: RunResult): Verdict[] {
       holds: c >= 0.9,
     });
   }
+  const workers = by('gatewayWorkers');
+  if (gw && bare && workers) {
+    // Not a target: how far GATEWAY_WORKERS=2 moves the gateway on this machine (figure only).
+    out.push({
+      target: 'GATEWAY_WORKERS=2 against one gateway process (req/s; bare proxy ratio)',
+      figure: `${fmt.ratio(workers.rps / gw.rps)} × one process; ${fmt.ratio(workers.rps / bare.rps)} × bare`,
+      holds: null,
+    });
+  }
   if (r.decisionLog) {
     const d = r.decisionLog;
     out.push({
