@@ -16,6 +16,7 @@ import { strictBodyValidator } from '../http/validation.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { capabilityRoutes } from './routes.ts';
 import { serveConsole, type ClientRouteFallback } from '../console/serve.ts';
+import { bundleDetails } from '../../core/policy/bundle/active-policy.ts';
 import './request-context.ts';
 
 export interface BuildOptions {
@@ -78,7 +79,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
       deps.orm.em.getConnection().execute('select 1').then(() => true, () => false),
       deps.redis.ping().then(() => true, () => false),
     ]);
-    return reply.code(db ? 200 : 503).send({ status: db ? 'ready' : 'unavailable', db, redis, policy: deps.policy.revision });
+    return reply.code(db ? 200 : 503).send({
+      status: db ? 'ready' : 'unavailable', db, redis, policy: deps.policy.revision,
+      ...(deps.policySource && { bundle: bundleDetails(deps.policySource.active.status) }),
+    });
   });
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_req, reply) => {
     void reply.header('cache-control', 'public, max-age=300');
