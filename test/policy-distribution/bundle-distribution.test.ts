@@ -257,6 +257,8 @@ describe('signed bundles over the bundle service protocol', () => {
       upstreams: { 'http://upstream.test:1': upstream.url },
       env: { CONTROL_PLANE_URL: cp.url, ...bundleEnv('/plain/bundle.tar.gz', join(work, 'cache-b')), POLICY_SHADOW_DIR: shadowDir, LOG_LEVEL: 'info' },
       deps: {
+        // Decision events go to the destination below; the service log (info, for the stdout sink) nowhere.
+        logDestination: new Writable({ write: (_chunk, _enc, done) => done() }),
         decisionLog: {
           destination: new Writable({
             write(chunk: Buffer, _enc, done) {

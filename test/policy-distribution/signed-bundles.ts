@@ -36,7 +36,7 @@ export async function opaBundle(src: string, revision: string, key: SigningKey |
     await writeFile(join(work, 'capabilities.json'), JSON.stringify(caps));
     const out = join(work, 'bundle.tar.gz');
     await run(opa, [
-      'build', '-t', 'wasm', '-e', 'authz/decision', '-e', 'authz/admin', '-e', 'authz/role_check',
+      'build', '-b', '-t', 'wasm', '-e', 'authz/decision', '-e', 'authz/admin', '-e', 'authz/role_check',
       '--capabilities', join(work, 'capabilities.json'), '--revision', revision,
       '--ignore', '*_test.rego', '--ignore', 'schemas', '-o', out,
       ...(key === null ? [] : ['--signing-key', key.privatePath]),
