@@ -84,6 +84,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
       ...(deps.policySource && { bundle: bundleDetails(deps.policySource.active.status) }),
     });
   });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    if (!deps.metrics) return reply.code(404).send();
+    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_req, reply) => {
     void reply.header('cache-control', 'public, max-age=300');
     return { keys: [deps.signer.key.jwk] };

@@ -5,6 +5,8 @@ import { requireSecrets } from '../config/env.ts';
 import { openOrm } from '../db/orm.ts';
 import { connectRedis, createRedis } from '../../core/infra/redis.ts';
 import pino from 'pino';
+import { Registry } from 'prom-client';
+import { registerBundleMetrics } from '../../core/policy/bundle/metrics.ts';
 import { loggerOptions } from '../../core/infra/logger.ts';
 import { followingEngine } from '../../core/policy/bundle/following-engine.ts';
 import { openPolicySource } from '../../core/policy/bundle/policy-source.ts';
@@ -19,6 +21,8 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
   const key = signingKeyFromPem(secrets.JWT_PRIVATE_KEY);
   // From the bundle server (POLICY_BUNDLE_URL, followed while running) or POLICY_DIR (loaded once).
   const policySource = await openPolicySource(config, { log: pino(loggerOptions(config.LOG_LEVEL, 'control-plane')), service: 'control-plane' });
+  const metrics = new Registry();
+  registerBundleMetrics(metrics, 'control_plane', policySource.active);
   const orm = await openOrm(config.DATABASE_URL);
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
   await connectRedis(redis);
@@ -28,6 +32,7 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
     redis,
     policy: followingEngine(policySource.active),
     policySource,
+    metrics,
     signer: new TokenSigner(key, {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
 import type { PolicyEngine } from '../../core/policy/engine.ts';
 import type { PolicySource } from '../../core/policy/bundle/policy-source.ts';
+import type { Registry } from 'prom-client';
 import type { TokenSigner } from '../auth/token-signer.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
@@ -16,6 +17,8 @@ export interface ControlPlaneDeps {
   policy: PolicyEngine;
   /** Where the bundle comes from, its revision and activation time (/readyz); absent in tests that build deps by hand. */
   policySource?: PolicySource;
+  /** Prometheus registry of /metrics (the policy bundle in force, its activations and refusals). */
+  metrics?: Registry;
   signer: TokenSigner;
   mailer: Mailer;
   changes: AuthzChangePublisher;

@@ -154,6 +154,9 @@ describe('signed bundles over the bundle service protocol', () => {
     const metrics = await (await fetch(new URL('/metrics', gwA.url))).text();
     expect(metrics).toContain('gateway_policy_bundle_revision_info{revision="rev-a",source="server"} 1');
     expect(metrics).toMatch(/gateway_policy_bundle_activation_timestamp_seconds \d+/);
+    const cpMetrics = await (await fetch(new URL('/metrics', cp.url))).text();
+    expect(cpMetrics).toContain('control_plane_policy_bundle_revision_info{revision="rev-a",source="server"} 1');
+    expect(cpMetrics).toContain('control_plane_policy_bundle_activations_total 1');
     expect(server.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 
@@ -223,6 +226,8 @@ describe('signed bundles over the bundle service protocol', () => {
       }
       const metrics = await (await fetch(new URL('/metrics', gwB.url))).text();
       expect(metrics).toMatch(new RegExp(`gateway_policy_bundle_refused_total\\{reason="${c.reason}"\\} [1-9]`));
+      const cpMetrics = await (await fetch(new URL('/metrics', cp.url))).text();
+      expect(cpMetrics).toMatch(new RegExp(`control_plane_policy_bundle_refused_total\\{reason="${c.reason}"\\} [1-9]`));
       await until('a status report with the error', () => server.reports.some((r) => bundleOf(r).message !== undefined && c.message.test(String(bundleOf(r).message))));
     });
   }
