@@ -297,6 +297,18 @@ describe('signed bundles over the bundle service protocol', () => {
     expect(metrics).toContain('gateway_policy_shadow_decisions_total{result="disagree"} 3');
     expect(metrics).toMatch(/gateway_policy_shadow_decisions_total\{result="agree"\} [1-9]/);
   });
+
+  it('does not trust a persisted bundle that no longer verifies: without the server such a service does not start', async () => {
+    const cache = join(work, 'cache-tampered');
+    await mkdir(cache);
+    await writeFile(join(cache, 'bundle.tar.gz'), bundles.tampered);
+    await writeFile(join(cache, 'bundle.json'), JSON.stringify({ etag: '"x"' }));
+    await expect(startGateway({
+      routes: 'test/gateway/routes.yaml',
+      env: { CONTROL_PLANE_URL: cp.url, ...bundleEnv('/plain/bundle.tar.gz', cache) },
+      deps: { logDestination: new Writable({ write: (_chunk, _enc, done) => done() }) },
+    })).rejects.toThrow(/unreachable/);
+  });
 });
 
 const bundleOf = (r: Record<string, unknown>) => ((r.bundles as Record<string, Record<string, unknown>> | undefined)?.authz ?? {});
