@@ -166,13 +166,15 @@ describe('signed bundles over the bundle service protocol', () => {
     const load = traffic(u.token);
     await new Promise((r) => setTimeout(r, 100));
     const published = performance.now();
+    const publishedAt = Date.now();
     server.publish(bundles.b);
     const took = await until('rev-b everywhere', () => services().every((s) => s.active.revision === 'rev-b'), POLL_SECONDS * 1000 + 3000);
     const seen = await load.stop();
     const all = seen.flat();
     console.log(`bundle rollout: rev-b active on 2 gateways and the control plane ${Math.round(performance.now() - published)} ms after publishing ` +
       `(poll interval ${POLL_SECONDS} s; waited ${Math.round(took)} ms); ${all.length} requests during the switch, ` +
-      `${all.filter((s) => s === 200).length} allowed by rev-a, ${all.filter((s) => s === 403).length} denied by rev-b`);
+      `${all.filter((s) => s === 200).length} allowed by rev-a, ${all.filter((s) => s === 403).length} denied by rev-b; activated after ` +
+      services().map((s) => `${s.name} ${s.active.status.activatedAt.getTime() - publishedAt} ms`).join(', '));
     for (const loop of seen) {
       expect(loop.every((s) => s === 200 || s === 403)).toBe(true);
       expect(loop.at(-1)).toBe(403);
