@@ -93,6 +93,17 @@ function traffic(token: string) {
   };
 }
 
+/** Polls `read` until `ok` holds of its value (5 s at most); the last value. */
+async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const started = performance.now();
+  let v = await read();
+  while (!ok(v) && performance.now() - started < 5000) {
+    await new Promise((r) => setTimeout(r, 20));
+    v = await read();
+  }
+  return v;
+}
+
 const refusals = (name: string) => (events.get(name) ?? []).filter((e) => e.kind === 'refused');
 
 beforeAll(async () => {
@@ -298,6 +309,39 @@ describe('signed bundles over the bundle service protocol', () => {
     const metrics = await (await fetch(new URL('/metrics', gwB.url))).text();
     expect(metrics).toContain('gateway_policy_shadow_decisions_total{result="disagree"} 3');
     expect(metrics).toMatch(/gateway_policy_shadow_decisions_total\{result="agree"\} [1-9]/);
+  });
+
+  it('follows a shadow bundle on its own bundle server: a new candidate changes the shadow, never the enforced bundle', async () => {
+    const shadowServer = new BundleServer();
+    shadowServer.token = TOKEN;
+    shadowServer.publish(bundles.a);
+    await shadowServer.start();
+    const gwC = await startGateway({
+      routes: 'test/gateway/routes.yaml',
+      upstreams: { 'http://upstream.test:1': upstream.url },
+      // The bundle server is down: gateway C starts on gateway B's persisted rev-b.
+      env: { CONTROL_PLANE_URL: cp.url, ...bundleEnv('/plain/bundle.tar.gz', join(work, 'cache-b')), POLICY_SHADOW_BUNDLE_URL: `${shadowServer.url}/lp/shadow.tar.gz` },
+      deps: { logDestination: new Writable({ write: (_chunk, _enc, done) => done() }) },
+    });
+    try {
+      const u = await world.user({ acl: { orders: 'R', analytics: 'R' } });
+      const api = client(gwC.url, u.token);
+      const count = async (result: string) =>
+        Number(new RegExp(`gateway_policy_shadow_decisions_total\\{result="${result}"\\} (\\d+)`).exec(await (await fetch(new URL('/metrics', gwC.url))).text())?.[1]);
+      expect(gwC.deps.shadow!.active.revision).toBe('rev-a');
+      expect((await api.get('/analytics/daily')).status).toBe(403);
+      expect(await waitFor(() => count('disagree'), (n) => n === 1)).toBe(1);
+      // The security team moves the candidate to rev-b: the shadow now agrees; enforcement never changed.
+      shadowServer.publish(bundles.b);
+      await until('shadow on rev-b', () => gwC.deps.shadow!.active.revision === 'rev-b');
+      expect((await api.get('/analytics/daily')).status).toBe(403);
+      expect(await waitFor(() => count('agree'), (n) => n >= 1)).toBeGreaterThanOrEqual(1);
+      expect(await count('disagree')).toBe(1);
+      expect(gwC.deps.policy.revision).toBe('rev-b');
+    } finally {
+      await gwC.close();
+      await shadowServer.stop();
+    }
   });
 
   it('does not trust a persisted bundle that no longer verifies: without the server such a service does not start', async () => {
