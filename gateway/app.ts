@@ -10,6 +10,7 @@ import { bodyTooLarge, capped } from './proxy/body-limit.ts';
 import type { GatewayDeps } from './deps.ts';
 import { createGate } from './pipeline/gate.ts';
 import { registerProxy } from './proxy/forward.ts';
+import { bundleDetails } from '../core/policy/bundle/active-policy.ts';
 
 export interface GatewayBuildOptions {
   logger?: boolean;
@@ -54,6 +55,7 @@ export async function buildGateway(deps: GatewayDeps, opts: GatewayBuildOptions 
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'unavailable',
       policy: deps.policy.revision,
+      bundle: bundleDetails(deps.policy.status),
       keys: deps.keys.size,
       redis,
       postgres,

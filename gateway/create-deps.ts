@@ -16,6 +16,7 @@ import { WasmDecider } from './policy/decider.ts';
 import { OpaHttpDecider } from './policy/opa-http.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { PolicyHolder } from './policy/policy-holder.ts';
+import { ShadowPolicy } from './policy/shadow.ts';
 import { PrincipalCache, type PrincipalCacheOptions } from './principal/cache.ts';
 import { loadRouteTable } from '../core/routes/route-table.ts';
 import { TokenVerifier } from './tokens/token-verifier.ts';
@@ -38,7 +39,11 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
   const log = opts.logDestination ? pino(options, opts.logDestination) : pino(options);
   const routes = loadRouteTable(config.GATEWAY_ROUTES);
   const metrics = new GatewayMetrics();
-  const policy = await PolicyHolder.load(config.POLICY_DIR, log, metrics, opts.policyDebounceMs);
+  // From the bundle server (POLICY_BUNDLE_URL) or POLICY_DIR; no good bundle, no gateway.
+  const policy = await PolicyHolder.open(config, log, metrics, {
+    ...(opts.policyDebounceMs !== undefined && { debounceMs: opts.policyDebounceMs }),
+    ...(opts.decisionLog?.instanceId !== undefined && { instanceId: opts.decisionLog.instanceId }),
+  });
 
   // Connects lazily: a PostgreSQL that is down at boot is not fatal.
   const postgres = openPostgres(config.DATABASE_URL);
@@ -63,19 +68,23 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
   await changes.start();
   if (opts.watchPolicy !== false) policy.watch();
 
+  const decisions = createDecisionLog(config, log, metrics.registry, opts.decisionLog);
+  const shadow = await ShadowPolicy.open(config, decisions, log, metrics);
+
   return {
     config,
     log,
     postgres,
     redis,
     policy,
+    shadow,
     routes,
     keys,
     tokens,
     principals,
     changes,
     metrics,
-    decisions: createDecisionLog(config, log, metrics.registry, opts.decisionLog),
+    decisions,
     approvals: createApprovalHook({ pool: postgres, config }),
     decider: config.GATEWAY_DECISION_ENGINE === 'opa-http' ? new OpaHttpDecider(config.OPA_URL) : new WasmDecider(),
     stages: null,
@@ -84,8 +93,9 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
 
 export async function closeGatewayDeps(deps: GatewayDeps): Promise<void> {
   // After the server closed (no more decisions): what is queued is written or uploaded first.
+  await deps.shadow?.close();
   await deps.decisions.close();
-  deps.policy.close();
+  await deps.policy.close();
   deps.keys.stop();
   deps.changes.close();
   deps.redis.disconnect();

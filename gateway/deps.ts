@@ -9,6 +9,7 @@ import type { JwksKeys } from './tokens/jwks.ts';
 import type { Decider } from './policy/decider.ts';
 import type { GatewayMetrics } from './ops/metrics.ts';
 import type { PolicyHolder } from './policy/policy-holder.ts';
+import type { ShadowPolicy } from './policy/shadow.ts';
 import type { PrincipalCache } from './principal/cache.ts';
 import type { GatewayRoute } from '../core/routes/route-table.ts';
 import type { StageTimer } from './ops/stage-timing.ts';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   /** Commands (cache reads and write-backs). The change channel has its own connection. */
   redis: Redis;
   policy: PolicyHolder;
+  /** A candidate bundle evaluated beside `policy`, never enforced (POLICY_SHADOW_*); null without one. */
+  shadow: ShadowPolicy | null;
   routes: GatewayRoute[];
   keys: JwksKeys;
   tokens: TokenVerifier;

@@ -2,6 +2,8 @@
 # Checks, tests and compiles policies/ into the wasm bundle both services load.
 #   --test-only   fmt + check + tests with coverage, no build
 # Output: build/policy/{bundle.tar.gz,policy.wasm,data.json,.manifest}
+# POLICY_SIGNING_KEY=<private key PEM file> signs bundle.tar.gz (.signatures.json, RS256 unless
+# POLICY_SIGNING_ALG says otherwise): the file to publish to a bundle server (POLICY_BUNDLE_URL).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -56,10 +58,14 @@ node -e '
   caps.features = ["rego_v1"];
   process.stdout.write(JSON.stringify(caps));' > "$tmp/capabilities.json"
 revision="$(cat policies/*/*.rego policies/*/data.json | sha256sum | cut -c1-16)"
+signing=()
+if [ -n "${POLICY_SIGNING_KEY:-}" ]; then
+  signing=(--bundle --signing-key "$POLICY_SIGNING_KEY" --signing-alg "${POLICY_SIGNING_ALG:-RS256}")
+fi
 "$opa" build -t wasm \
   -e authz/decision -e authz/admin -e authz/role_check \
   --capabilities "$tmp/capabilities.json" \
-  --revision "$revision" \
+  --revision "$revision" "${signing[@]}" \
   --ignore '*_test.rego' --ignore schemas \
   -o "$tmp/bundle.tar.gz" policies
 mkdir -p "$tmp/unpacked"

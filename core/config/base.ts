@@ -26,6 +26,23 @@ export const baseProperties = {
   HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000 }),
   POLICY_DIR: Type.String({ default: 'build/policy' }),
+  // Bundle distribution (core/policy/bundle/, docs/architecture.md#policy-bundle-life-cycle): with
+  // POLICY_BUNDLE_URL the bundle comes from an OPA bundle server instead of POLICY_DIR. The
+  // verification key is a PEM public key, inline or a file path. Long polling waits
+  // POLICY_BUNDLE_LONG_POLL_SECONDS (0: never ask); each request may take that plus TIMEOUT_MS.
+  POLICY_BUNDLE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  POLICY_BUNDLE_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  POLICY_BUNDLE_VERIFICATION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  POLICY_BUNDLE_POLL_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+  POLICY_BUNDLE_LONG_POLL_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30 }),
+  POLICY_BUNDLE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  POLICY_BUNDLE_CACHE_DIR: Type.String({ default: 'build/policy-cache' }),
+  // OPA-compatible status reports (POST on every activation and refusal).
+  STATUS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // Shadow rollout (gateway only): a candidate bundle evaluated beside the active one, never enforced.
+  POLICY_SHADOW_BUNDLE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  POLICY_SHADOW_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  POLICY_SHADOW_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'tenant-iam' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'tenant-iam-gateway' }),
   // Maker-checker: how long a request waits for a checker (the gateway stores

@@ -21,6 +21,18 @@ export type Entrypoint = 'authz/decision' | 'authz/admin' | 'authz/role_check';
 
 export class PolicyError extends Error {
   override name = 'PolicyError';
+
+  /** `load`: the bundle's files are not a policy; `health`: it loads but fails the known-input check. */
+  constructor(message: string, readonly stage: 'load' | 'health' = 'load') {
+    super(message);
+  }
+}
+
+/** The files of a built bundle the engine reads (`opa build -t wasm`). */
+export interface BundleFiles {
+  wasm: Uint8Array;
+  data: string;
+  manifest: string;
 }
 
 export interface PolicyEngineOptions {
@@ -95,29 +107,50 @@ export class PolicyEngine {
 
   /** Loads `policy.wasm`, `data.json` and `.manifest` from a built bundle folder; throws on anything odd. */
   static async load(dir: string, opts: PolicyEngineOptions = {}): Promise<PolicyEngine> {
-    let wasm: Buffer, data: Record<string, unknown>, manifest: { revision?: string; wasm?: { entrypoint: string }[] };
+    let files: BundleFiles;
     try {
-      [wasm, data, manifest] = await Promise.all([
+      const [wasm, data, manifest] = await Promise.all([
         readFile(join(dir, 'policy.wasm')),
-        readFile(join(dir, 'data.json'), 'utf8').then((s) => JSON.parse(s) as Record<string, unknown>),
-        readFile(join(dir, '.manifest'), 'utf8').then((s) => JSON.parse(s) as typeof manifest),
+        readFile(join(dir, 'data.json'), 'utf8'),
+        readFile(join(dir, '.manifest'), 'utf8'),
       ]);
+      files = { wasm, data, manifest };
     } catch (err) {
       throw new PolicyError(`cannot read policy bundle in ${dir}: ${(err as Error).message} (run: npm run policy:build)`);
     }
+    return PolicyEngine.fromFiles(files, `policy bundle in ${dir}`, opts);
+  }
+
+  /**
+   * The engine of a bundle's files (a folder's, or a downloaded tarball's:
+   * core/policy/bundle/). Throws a PolicyError whose `stage` says whether the
+   * bundle did not load or loaded and failed its self-test.
+   */
+  static async fromFiles(files: BundleFiles, origin: string, opts: PolicyEngineOptions = {}): Promise<PolicyEngine> {
+    let data: Record<string, unknown>, manifest: { revision?: string; wasm?: { entrypoint: string }[] };
+    try {
+      data = JSON.parse(files.data) as Record<string, unknown>;
+      manifest = JSON.parse(files.manifest) as typeof manifest;
+    } catch (err) {
+      throw new PolicyError(`cannot read ${origin}: ${(err as Error).message}`);
+    }
     const entrypoints = new Set((manifest.wasm ?? []).map((w) => w.entrypoint));
     for (const e of ['authz/decision', 'authz/admin', 'authz/role_check'] satisfies Entrypoint[]) {
-      if (!entrypoints.has(e)) throw new PolicyError(`policy bundle in ${dir} lacks entrypoint ${e}`);
+      if (!entrypoints.has(e)) throw new PolicyError(`${origin} lacks entrypoint ${e}`);
     }
     let policy: LoadedPolicy;
     try {
-      policy = await loadPolicy(wasm);
+      policy = await loadPolicy(files.wasm);
       policy.setData(data);
     } catch (err) {
-      throw new PolicyError(`policy bundle in ${dir} does not load: ${(err as Error).message}`);
+      throw new PolicyError(`${origin} does not load: ${(err as Error).message}`);
     }
     const engine = new PolicyEngine(policy, manifest.revision ?? 'unknown', data, opts);
-    engine.selfTest();
+    try {
+      engine.selfTest();
+    } catch (err) {
+      throw new PolicyError(`${origin} failed its self-test: ${(err as Error).message}`, 'health');
+    }
     engine.checkArena();
     return engine;
   }
@@ -136,7 +169,7 @@ export class PolicyEngine {
         product_required: false, gateway_ref_required: false, maker_id: '',
       },
     });
-    if (r.allow !== false || !Array.isArray(r.reasons)) throw new PolicyError('policy bundle failed its self-test');
+    if (r.allow !== false || !Array.isArray(r.reasons)) throw new PolicyError('a disabled user with an empty role was not denied with reasons');
   }
 
   /**

@@ -44,6 +44,8 @@ export interface DecisionRecord {
   result: DecisionResult;
   /** The gate's time for token, principal and policy, in ns. */
   handlerNs: number;
+  /** A shadow bundle's disagreement (gateway/policy/shadow.ts): the decision it shadows and its own answer, never enforced. */
+  shadow?: { decisionId: string; revision: string; result: DecisionResult };
 }
 
 interface PrincipalJson {
@@ -100,7 +102,13 @@ export class EventAssembler {
     const result = this.dropped.has('result') ? '' : `,"result":${this.result(r.result)}`;
     return `{"decision_id":"${r.decisionId}","timestamp":"${new Date(r.now).toISOString()}","path":"authz/decision"${input}${result}` +
       `,"bundles":{"authz":{"revision":${this.revisionJson}}},"labels":${this.labels}` +
-      `,"request":{"method":${str(r.method)},"path":${str(r.path)}},"metrics":{"timer_server_handler_ns":${r.handlerNs}}${this.erased}}`;
+      `,"request":{"method":${str(r.method)},"path":${str(r.path)}},"metrics":{"timer_server_handler_ns":${r.handlerNs}}${this.erased}` +
+      `${r.shadow === undefined ? '' : this.shadow(r.shadow)}}`;
+  }
+
+  private shadow(s: NonNullable<DecisionRecord['shadow']>): string {
+    const result = this.dropped.has('result') ? '' : `,"result":${this.result(s.result)}`;
+    return `,"shadow":{"decision_id":${str(s.decisionId)},"bundles":{"authz":{"revision":${str(s.revision)}}}${result}}`;
   }
 
   private input(r: DecisionRecord): string {

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { GatewayRoute } from '../../core/routes/route-table.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
 import type { DecisionLog } from '../decision-log/queue.ts';
+import type { ShadowPolicy } from '../policy/shadow.ts';
 import type { GatewayClaims } from '../tokens/token-verifier.ts';
 import type { Decision } from './decide.ts';
 import { Refusal } from './refusal.ts';
@@ -71,7 +72,7 @@ export function primaryReason(reasons: readonly string[]): string {
   return reasons.find((r) => upperSnake.test(r)) ?? 'FORBIDDEN';
 }
 
-export function admitter(metrics: GatewayMetrics, decisions: DecisionLog) {
+export function admitter(metrics: GatewayMetrics, decisions: DecisionLog, shadow: ShadowPolicy | null = null) {
   /** `started`: performance.now() when the request entered the pipeline. */
   return function admit(request: FastifyRequest, target: Target, d: Decision, started: number): Admission | Refusal {
     const result = d.result;
@@ -92,6 +93,8 @@ export function admitter(metrics: GatewayMetrics, decisions: DecisionLog) {
         result, handlerNs: Math.round(latency * 1e6),
       });
     }
+    // A shadow bundle's look at the same decision, later and off this path (policy/shadow.ts).
+    shadow?.offer(d, request.method, target.path, decisionId);
     if (!result.allow) return new Refusal(403, reason, reasonMessages[reason] ?? 'not allowed', { reasons, decisionId });
 
     const merchantId = typeof result.merchant_id === 'string' ? result.merchant_id : '';

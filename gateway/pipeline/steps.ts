@@ -42,6 +42,6 @@ export function gatewaySteps(deps: GatewayDeps): Steps {
       metrics: deps.metrics,
       log: deps.log,
     }),
-    admit: admitter(deps.metrics, deps.decisions),
+    admit: admitter(deps.metrics, deps.decisions, deps.shadow),
   };
 }

@@ -16,6 +16,7 @@ import { strictBodyValidator } from '../http/validation.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { capabilityRoutes } from './routes.ts';
 import { serveConsole, type ClientRouteFallback } from '../console/serve.ts';
+import { bundleDetails } from '../../core/policy/bundle/active-policy.ts';
 import './request-context.ts';
 
 export interface BuildOptions {
@@ -78,7 +79,14 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
       deps.orm.em.getConnection().execute('select 1').then(() => true, () => false),
       deps.redis.ping().then(() => true, () => false),
     ]);
-    return reply.code(db ? 200 : 503).send({ status: db ? 'ready' : 'unavailable', db, redis, policy: deps.policy.revision });
+    return reply.code(db ? 200 : 503).send({
+      status: db ? 'ready' : 'unavailable', db, redis, policy: deps.policy.revision,
+      ...(deps.policySource && { bundle: bundleDetails(deps.policySource.active.status) }),
+    });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    if (!deps.metrics) return reply.code(404).send();
+    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
   });
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_req, reply) => {
     void reply.header('cache-control', 'public, max-age=300');

@@ -4,7 +4,12 @@ import type { Config } from '../config/env.ts';
 import { requireSecrets } from '../config/env.ts';
 import { openOrm } from '../db/orm.ts';
 import { connectRedis, createRedis } from '../../core/infra/redis.ts';
-import { PolicyEngine } from '../../core/policy/engine.ts';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { registerBundleMetrics } from '../../core/policy/bundle/metrics.ts';
+import { loggerOptions } from '../../core/infra/logger.ts';
+import { followingEngine } from '../../core/policy/bundle/following-engine.ts';
+import { openPolicySource } from '../../core/policy/bundle/policy-source.ts';
 import { signingKeyFromPem } from '../../core/tokens/keys.ts';
 import { TokenSigner } from '../auth/token-signer.ts';
 import { Mailer } from '../mail/mailer.ts';
@@ -14,7 +19,10 @@ import type { ControlPlaneDeps } from './deps.ts';
 export async function createControlPlaneDeps(config: Config, onError: (err: unknown) => void = () => {}): Promise<ControlPlaneDeps> {
   const secrets = requireSecrets(config);
   const key = signingKeyFromPem(secrets.JWT_PRIVATE_KEY);
-  const policy = await PolicyEngine.load(config.POLICY_DIR);
+  // From the bundle server (POLICY_BUNDLE_URL, followed while running) or POLICY_DIR (loaded once).
+  const policySource = await openPolicySource(config, { log: pino(loggerOptions(config.LOG_LEVEL, 'control-plane')), service: 'control-plane' });
+  const metrics = new Registry();
+  registerBundleMetrics(metrics, 'control_plane', policySource.active);
   const orm = await openOrm(config.DATABASE_URL);
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
   await connectRedis(redis);
@@ -22,7 +30,9 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
     config,
     orm,
     redis,
-    policy,
+    policy: followingEngine(policySource.active),
+    policySource,
+    metrics,
     signer: new TokenSigner(key, {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
@@ -37,6 +47,7 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
 }
 
 export async function closeControlPlaneDeps(deps: ControlPlaneDeps): Promise<void> {
+  await deps.policySource?.close();
   deps.mailer.close();
   deps.redis.disconnect();
   await deps.orm.close();

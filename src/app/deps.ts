@@ -2,6 +2,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
 import type { PolicyEngine } from '../../core/policy/engine.ts';
+import type { PolicySource } from '../../core/policy/bundle/policy-source.ts';
+import type { Registry } from 'prom-client';
 import type { TokenSigner } from '../auth/token-signer.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
@@ -11,7 +13,12 @@ export interface ControlPlaneDeps {
   config: Config;
   orm: MikroORM;
   redis: Redis;
+  /** The bundle in force (with a bundle server it changes at run time: core/policy/bundle/following-engine.ts). */
   policy: PolicyEngine;
+  /** Where the bundle comes from, its revision and activation time (/readyz); absent in tests that build deps by hand. */
+  policySource?: PolicySource;
+  /** Prometheus registry of /metrics (the policy bundle in force, its activations and refusals). */
+  metrics?: Registry;
   signer: TokenSigner;
   mailer: Mailer;
   changes: AuthzChangePublisher;

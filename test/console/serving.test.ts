@@ -62,7 +62,7 @@ describe('serving the console', () => {
   });
 
   it('keeps the API, docs and operations paths out of the fallback', async () => {
-    for (const path of ['/v1/nope', '/.well-known/nope', '/metrics', '/healthz/x', '/readyz/x', '/docs/nope.html']) {
+    for (const path of ['/v1/nope', '/.well-known/nope', '/metrics/x', '/healthz/x', '/readyz/x', '/docs/nope.html']) {
       const res = await get(path, html);
       expect(res.status, path).toBe(404);
       if (!path.startsWith('/docs')) expect(((await res.json()) as { code: string }).code, path).toBe('NOT_FOUND');

@@ -1,0 +1,182 @@
+// The bundle client both services run when POLICY_BUNDLE_URL is set: boot on
+// the persisted bundle (or a first download), then ask the server again and
+// again (fetch.ts) and activate what changed (open.ts, active-policy.ts).
+//
+// - 304: the bundle in force stays; nothing is loaded.
+// - 200: unpacked, verified, loaded and self-tested off the request path, then
+//   activated by one assignment and persisted (store.ts). Refused otherwise;
+//   its ETag is remembered so the same bad bundle is not fetched again and
+//   again (the server is asked for anything newer than it).
+// - A long-polling server (its Content-Type says so) is asked again at once;
+//   any other every POLICY_BUNDLE_POLL_SECONDS, jittered down to half of it
+//   so a fleet does not poll in step (never later than the interval).
+// - A server that is down, errs or hangs is a `download` refusal after the
+//   request timeout; the next attempt comes one jittered interval later.
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { PolicyEngine } from '../engine.ts';
+import type { ActivePolicy, BundleSource } from './active-policy.ts';
+import { fetchBundle } from './fetch.ts';
+import { openBundle } from './open.ts';
+import { BundleRefused } from './refusal.ts';
+import { BundleStore } from './store.ts';
+import { defaultTarballLimits, type TarballLimits } from './tarball.ts';
+
+export interface BundleClientOptions {
+  url: string;
+  token: string | null;
+  key: KeyObject | null;
+  pollSeconds: number;
+  longPollSeconds: number;
+  timeoutMs: number;
+  /** Where the last good bundle is kept; null: not persisted (a shadow bundle). */
+  cacheDir: string | null;
+  log: Logger;
+  limits?: TarballLimits;
+  /** What the bundle is called in log lines (`policy bundle`, `shadow bundle`). */
+  label?: string;
+}
+
+export class BundleClient {
+  private etag: string | null = null;
+  /** null until the server has said whether it long-polls. */
+  private longPoll: boolean | null = null;
+  private closed = false;
+  private active: ActivePolicy | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly abort = new AbortController();
+  private wakeUp: (() => void) | null = null;
+  private readonly store: BundleStore | null;
+  private readonly label: string;
+
+  constructor(private readonly o: BundleClientOptions) {
+    this.store = o.cacheDir === null ? null : new BundleStore(o.cacheDir);
+    this.label = o.label ?? 'policy bundle';
+  }
+
+  /**
+   * The bundle to start on: the persisted one if it still opens (and verifies),
+   * else a first download. Throws when there is neither: a service does not
+   * start without a policy.
+   */
+  async boot(): Promise<{ engine: PolicyEngine; source: BundleSource }> {
+    const stored = await this.store?.load();
+    if (stored) {
+      try {
+        const engine = await openBundle(stored.body, this.openOptions(`persisted ${this.label} in ${this.o.cacheDir}`));
+        this.etag = stored.etag;
+        this.o.log.info({ revision: engine.revision }, `starting on the persisted ${this.label}; the server is asked next`);
+        return { engine, source: 'cache' };
+      } catch (err) {
+        this.o.log.warn({ error: (err as Error).message }, `persisted ${this.label} refused; downloading`);
+      }
+    }
+    const out = await fetchBundle(this.request(0));
+    if (!out.modified) throw new BundleRefused('download', `bundle server answered 304 to a first request`);
+    const engine = await openBundle(out.body, this.openOptions(`${this.label} from the server`));
+    this.etag = out.etag;
+    this.longPoll = out.longPoll;
+    await this.persist(out.body, out.etag);
+    return { engine, source: 'server' };
+  }
+
+  /** Polls in the background and activates into `active`; returns at once. */
+  start(active: ActivePolicy): void {
+    this.active = active;
+    this.loop = this.run();
+  }
+
+  /** Ask the server now (SIGHUP), instead of at the end of the current wait. */
+  pollNow(): void {
+    this.wakeUp?.();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.abort.abort();
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const active = this.active!;
+    while (!this.closed) {
+      const immediate = await this.pollOnce(active);
+      if (this.closed) break;
+      if (!immediate) await this.sleep(this.o.pollSeconds * 1000 * (0.5 + Math.random() * 0.5));
+    }
+  }
+
+  /** One request and what follows from it; true when the next request may go at once (long polling). */
+  private async pollOnce(active: ActivePolicy): Promise<boolean> {
+    let out;
+    try {
+      out = await fetchBundle(this.request(this.longPoll === false ? 0 : this.o.longPollSeconds));
+    } catch (err) {
+      if (this.closed) return false;
+      active.requested(false, false);
+      this.refuse(active, err);
+      return false;
+    }
+    if (out.longPoll !== null) this.longPoll = out.longPoll;
+    if (!out.modified) {
+      active.requested(true, false);
+      if (out.etag !== null) this.etag = out.etag;
+      return this.longPoll === true;
+    }
+    active.requested(true, true);
+    try {
+      const engine = await openBundle(out.body, this.openOptions(`${this.label} from the server`));
+      if (this.closed) return false;
+      active.activate(engine, 'server');
+      this.etag = out.etag;
+      this.o.log.info({ revision: engine.revision }, `${this.label} activated`);
+      await this.persist(out.body, out.etag);
+    } catch (err) {
+      // Remember the bad bundle's ETag: the server is asked for the next one, not for it again.
+      this.etag = out.etag;
+      this.refuse(active, err);
+      return false;
+    }
+    return this.longPoll === true;
+  }
+
+  private refuse(active: ActivePolicy, err: unknown): void {
+    const refused = err instanceof BundleRefused ? err : new BundleRefused('load', (err as Error).message);
+    this.o.log.error({ reason: refused.reason, error: refused.message, revision: active.revision }, `${this.label} refused; the last good one stays`);
+    active.refuse(refused);
+  }
+
+  private request(waitSeconds: number) {
+    return {
+      url: this.o.url, etag: this.etag, token: this.o.token, waitSeconds, timeoutMs: this.o.timeoutMs,
+      maxBytes: (this.o.limits ?? defaultTarballLimits).maxCompressedBytes, signal: this.abort.signal,
+    };
+  }
+
+  private openOptions(origin: string) {
+    return { key: this.o.key, origin, ...(this.o.limits && { limits: this.o.limits }) };
+  }
+
+  private async persist(body: Buffer, etag: string | null): Promise<void> {
+    try {
+      await this.store?.save({ body, etag });
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message, dir: this.o.cacheDir }, `cannot persist the ${this.label}; a restart needs the server`);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,47 @@
+// The bundle life cycle in /metrics, registered on a service's own registry
+// with its prefix (`gateway_…`):
+//   <prefix>_policy_bundle_activations_total            bundles put in force
+//   <prefix>_policy_bundle_refused_total{reason}        download | verification | load | health
+//   <prefix>_policy_bundle_activation_timestamp_seconds when the bundle in force was activated
+//   <prefix>_policy_bundle_revision_info{revision,source}  the bundle in force (value 1)
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ActivePolicy } from './active-policy.ts';
+import { refusalReasons } from './refusal.ts';
+
+export function registerBundleMetrics(registry: Registry, prefix: string, active: ActivePolicy): void {
+  const activations = new Counter({
+    name: `${prefix}_policy_bundle_activations_total`,
+    help: 'Policy bundles activated (put in force) since start, the boot bundle included',
+    registers: [registry],
+  });
+  const refused = new Counter({
+    name: `${prefix}_policy_bundle_refused_total`,
+    help: 'Policy bundles refused (the last good one stays), by reason: download, verification, load, health',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of refusalReasons) refused.labels(reason).inc(0);
+  new Gauge({
+    name: `${prefix}_policy_bundle_activation_timestamp_seconds`,
+    help: 'Unix time the policy bundle in force was activated',
+    registers: [registry],
+    collect() {
+      this.set(active.status.activatedAt.getTime() / 1000);
+    },
+  });
+  new Gauge({
+    name: `${prefix}_policy_bundle_revision_info`,
+    help: 'The policy bundle in force (value 1), by revision and source (folder, server, cache)',
+    labelNames: ['revision', 'source'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.labels(active.status.revision, active.status.source).set(1);
+    },
+  });
+  activations.inc();
+  active.on((e) => {
+    if (e.kind === 'activated') activations.inc();
+    else refused.labels(e.error.reason).inc();
+  });
+}
