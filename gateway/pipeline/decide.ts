@@ -53,9 +53,13 @@ export function decisionMaker({ policy, decider, memo, metrics, log }: DecideDep
     const now = Date.now();
     // The memo hangs off the session record: without one there is nothing to remember by.
     // The route's locators are inputs too (product_required, gateway_ref_required): two routes of one module may differ.
+    // So are the request facts of a route's policyInput (JSON, last: it holds no NUL), so two
+    // requests that differ only in method, path, query or a header never share a decision.
     const memoKey = memo === null || principal.session === null
       ? ''
-      : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}\u0000${target.route.locates}`;
+      : principal.facts === null
+        ? `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}\u0000${target.route.locates}`
+        : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}\u0000${target.route.locates}\u0000${principal.facts.json}`;
     const remembered = memoKey === '' ? undefined : memo!.get(memoKey, principal as MemoInputs, engine, now);
     const d: Decision = {
       claims, route: target.route, action: target.action, principal, now, engine,
