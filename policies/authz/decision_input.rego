@@ -113,6 +113,38 @@ valid_request(r) if {
 	is_boolean(r.gateway_ref_required)
 	is_string(r.maker_id)
 	valid_action_facts(r)
+	valid_request_line(r)
+}
+
+# The request facts a route's policyInput adds (docs/http.md#policy-input) are
+# optional, but when present they have their type: a rule reading
+# `request.path[2]` never meets a string or a number.
+valid_request_line(r) if {
+	optional_string(r, "method")
+	path := object.get(r, "path", [])
+	is_array(path)
+	every segment in path {
+		is_string(segment)
+	}
+	query := object.get(r, "query", {})
+	is_object(query)
+	every _, value in query {
+		query_value(value)
+	}
+	headers := object.get(r, "headers", {})
+	is_object(headers)
+	every _, value in headers {
+		is_string(value)
+	}
+}
+
+query_value(v) if is_string(v)
+
+query_value(v) if {
+	is_array(v)
+	every x in v {
+		is_string(x)
+	}
 }
 
 valid_action_facts(r) if r.action in {"read", "write"}
