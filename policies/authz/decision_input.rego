@@ -118,8 +118,12 @@ valid_request(r) if {
 
 # The request facts a route's policyInput adds (docs/http.md#policy-input) are
 # optional, but when present they have their type: a rule reading
-# `request.path[2]` never meets a string or a number.
+# `request.path[2]` never meets a string or a number. Most routes send none:
+# four lookups decide that (`_ = x` holds for any value, false and null too).
+valid_request_line(r) if not request_line_present(r)
+
 valid_request_line(r) if {
+	request_line_present(r)
 	optional_string(r, "method")
 	path := object.get(r, "path", [])
 	is_array(path)
@@ -137,6 +141,14 @@ valid_request_line(r) if {
 		is_string(value)
 	}
 }
+
+request_line_present(r) if _ = r.method
+
+request_line_present(r) if _ = r.path
+
+request_line_present(r) if _ = r.query
+
+request_line_present(r) if _ = r.headers
 
 query_value(v) if is_string(v)
 
