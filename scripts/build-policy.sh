@@ -52,7 +52,8 @@ node -e '
 revision="$(cat policies/authz/*.rego policies/*/data.json | sha256sum | cut -c1-16)"
 signing=()
 if [ -n "${POLICY_SIGNING_KEY:-}" ]; then
-  signing=(--signing-key "$POLICY_SIGNING_KEY" --signing-alg "${POLICY_SIGNING_ALG:-RS256}")
+  # OPA signs only in bundle mode (-b: policies/ is the bundle's root; same data paths).
+  signing=(-b --signing-key "$POLICY_SIGNING_KEY" --signing-alg "${POLICY_SIGNING_ALG:-RS256}")
 fi
 "$opa" build -t wasm \
   -e authz/decision -e authz/admin -e authz/role_check \
