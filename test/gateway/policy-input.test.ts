@@ -136,6 +136,12 @@ describe('policyInput: rules on request.method and request.path', () => {
     expect(remember(await send(u.token, 'DELETE', '/orders/o-2'))).toMatchObject({ status: 200 });
     expect(memo.memoHit.n).toBe(hits + 1);
     expect(remember(await send(u.token, 'DELETE', '/orders/o-2/notes'), 'delete')).toMatchObject({ status: 403 });
+    // Long facts are never kept as a memo key (bounded memory per session): decided afresh each time.
+    const long = `/orders/${'o'.repeat(600)}`;
+    expect(remember(await send(u.token, 'DELETE', long))).toMatchObject({ status: 200 });
+    const before = memo.memoHit.n;
+    expect(remember(await send(u.token, 'DELETE', long))).toMatchObject({ status: 200 });
+    expect(memo.memoHit.n).toBe(before);
   });
 
   it('denies a route of the module that does not send the request line (fail closed)', async () => {
