@@ -119,6 +119,11 @@ function requestFactSpec(items: readonly string[], where: string): RequestFactSp
     const name = key.slice(7);
     if (!headerToken.test(name)) throw new RouteTableError(`${at} "${item}" does not name a header`);
     if (hiddenHeader(name)) throw new RouteTableError(`${at} the policy may not see the ${name} header (credentials and x-auth-* never reach it)`);
+    // The upstream never sees the client's value of these: the gateway strips them or sets its own
+    // (x-forwarded-for is the socket's address), so a rule on them would judge a claim nobody acts on.
+    if (routingHeaders.has(normalisedHeaderName(name)) || /^x-forwarded-(for|host|proto)$/.test(name)) {
+      throw new RouteTableError(`${at} the ${name} header is stripped or replaced by the gateway: the policy would see the client's claim, not what the upstream receives`);
+    }
     spec.headers.push(name);
   });
   return spec;
