@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Checks, tests and compiles policies/ into the wasm bundle both services load.
 #   --test-only   fmt + check + tests with coverage, no build
+# policies/examples (example rules for security teams, README) is checked and
+# tested with the rest but never built into the bundle.
 # Output: build/policy/{bundle.tar.gz,policy.wasm,data.json,.manifest}
-# POLICY_SIGNING_KEY=<private key PEM file> signs bundle.tar.gz (.signatures.json, RS256 unless
-# POLICY_SIGNING_ALG says otherwise): the file to publish to a bundle server (POLICY_BUNDLE_URL).
+# POLICY_SIGNING_KEY=<private key PEM file> signs bundle.tar.gz (opa build
+# --signing-key: .signatures.json inside), with POLICY_SIGNING_ALG (RS256 by
+# default); services verify it with POLICY_BUNDLE_VERIFICATION_KEY.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -20,20 +23,9 @@ fi
 # policies/schemas holds JSON Schemas, not data: never loaded into the bundle.
 "$opa" check --strict --ignore schemas policies
 # Every input reference is type-checked against the entry points' input
-# schemas (policies/schemas, one per entry point; the package's METADATA in
-# policies/authz/decision_input.rego names their union, schema.input): a rule
-# reading a field that no input has, or misspelling one, fails the build.
-schemas="$(mktemp -d)"
-node -e '
-  const fs = require("fs");
-  const anyOf = ["decision", "admin", "role_check"].map((n) => {
-    const s = JSON.parse(fs.readFileSync(`policies/schemas/${n}.json`, "utf8"));
-    delete s.$schema;
-    return s;
-  });
-  fs.writeFileSync(process.argv[1] + "/input.json", JSON.stringify({ anyOf }));' "$schemas"
-"$opa" check --strict --ignore schemas --schema "$schemas" policies
-rm -rf "$schemas"
+# schemas (policies/schemas): a rule reading a field that no input has, or
+# misspelling one, fails the build.
+bash scripts/check-policy-schema.sh policies
 
 # opa test exits non-zero on failures and prints them; the coverage run only
 # reports, so the threshold is checked from its JSON.
@@ -57,16 +49,18 @@ node -e '
   const caps = JSON.parse(require("fs").readFileSync("node_modules/@open-policy-agent/opa-wasm/capabilities.json", "utf8"));
   caps.features = ["rego_v1"];
   process.stdout.write(JSON.stringify(caps));' > "$tmp/capabilities.json"
-revision="$(cat policies/*/*.rego policies/*/data.json | sha256sum | cut -c1-16)"
+revision="$(cat policies/authz/*.rego policies/*/data.json | sha256sum | cut -c1-16)"
 signing=()
 if [ -n "${POLICY_SIGNING_KEY:-}" ]; then
-  signing=(--bundle --signing-key "$POLICY_SIGNING_KEY" --signing-alg "${POLICY_SIGNING_ALG:-RS256}")
+  # OPA signs only in bundle mode (-b: policies/ is the bundle's root; same data paths).
+  signing=(-b --signing-key "$POLICY_SIGNING_KEY" --signing-alg "${POLICY_SIGNING_ALG:-RS256}")
 fi
 "$opa" build -t wasm \
   -e authz/decision -e authz/admin -e authz/role_check \
   --capabilities "$tmp/capabilities.json" \
-  --revision "$revision" "${signing[@]}" \
-  --ignore '*_test.rego' --ignore schemas \
+  --revision "$revision" \
+  --ignore '*_test.rego' --ignore schemas --ignore examples \
+  ${signing[@]+"${signing[@]}"} \
   -o "$tmp/bundle.tar.gz" policies
 mkdir -p "$tmp/unpacked"
 tar -xzf "$tmp/bundle.tar.gz" -C "$tmp/unpacked"
@@ -74,4 +68,4 @@ tar -xzf "$tmp/bundle.tar.gz" -C "$tmp/unpacked"
 mkdir -p "$out.next"
 cp "$tmp/bundle.tar.gz" "$tmp/unpacked/policy.wasm" "$tmp/unpacked/data.json" "$tmp/unpacked/.manifest" "$out.next/"
 rm -rf "$out.prev"; [ -d "$out" ] && mv "$out" "$out.prev"; mv "$out.next" "$out"; rm -rf "$out.prev"
-echo "policy: built revision $revision -> build/policy"
+echo "policy: built revision $revision -> build/policy${POLICY_SIGNING_KEY:+ (bundle.tar.gz signed, ${POLICY_SIGNING_ALG:-RS256})}"

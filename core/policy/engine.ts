@@ -51,7 +51,8 @@ export type PreparedMode = 'arena' | 'json' | 'sdk';
 export interface PreparedParts {
   principal: PreparedValue;
   context: PreparedValue;
-  request: PreparedValue;
+  /** Prepared, or JSON parsed with the call: a request one of a kind (a route's policyInput facts) is not worth keeping. */
+  request: PreparedValue | string;
 }
 
 /** A decision request without its merchant record. */
@@ -77,12 +78,16 @@ const bool = (b: boolean) => (b === true ? 'true' : b === false ? 'false' : 'nul
 /** The request members only an approval has. */
 const approvalFacts = ['maker_context', 'made_at', 'checker_appointments', 'target_user_id', 'target_role_id'] as const;
 
-/** The request object's JSON, its merchant record given as JSON (`null` for none): a key for sharing request parts, too. */
-export function requestJson(r: PreparedRequest, merchantJson: string): string {
+/**
+ * The request object's JSON, its merchant record given as JSON (`null` for
+ * none): a key for sharing request parts, too. `line`: more members as JSON
+ * (a route's policyInput facts: method, path, query, headers), "" for none.
+ */
+export function requestJson(r: PreparedRequest, merchantJson: string, line = ''): string {
   const members = `"module":${str(r.module)},"action":${str(r.action)},"merchant":${merchantJson},"merchant_id":${str(r.merchant_id)},` +
     `"product_id":${str(r.product_id)},"gateway_ref_id":${str(r.gateway_ref_id)},` +
     `"product_required":${bool(r.product_required)},"gateway_ref_required":${bool(r.gateway_ref_required)},` +
-    `"maker_id":${str(r.maker_id)}`;
+    `"maker_id":${str(r.maker_id)}${line === '' ? '' : `,${line}`}`;
   if (r.action !== 'approve') return `{${members}}`;
   // Approvals (control plane, not the hot path): their facts as they are.
   const facts = approvalFacts.flatMap((k) => (r[k] === undefined ? [] : [`"${k}":${JSON.stringify(r[k])}`]));
@@ -242,15 +247,22 @@ export class PolicyEngine {
 
   private evaluatePrepared(parts: PreparedParts): unknown {
     const ev = this.evaluator;
+    const request = parts.request;
     if (ev !== null && ev.arenaEnabled) {
+      if (typeof request === 'string') {
+        // Parsed with the call, below the per-call heap: never kept in the arena.
+        const links: Link[] = [{ path: PRINCIPAL, value: parts.principal }, { path: CONTEXT, value: parts.context }];
+        return ev.evaluateWith(this.decisionEntrypoint, `{"request":${request}}`, links);
+      }
       const links: Link[] = [
         { path: PRINCIPAL, value: parts.principal },
         { path: CONTEXT, value: parts.context },
-        { path: REQUEST, value: parts.request },
+        { path: REQUEST, value: request },
       ];
       return ev.evaluateWith(this.decisionEntrypoint, '{}', links);
     }
-    const whole = `{"principal":${parts.principal.json},"context":${parts.context.json},"request":${parts.request.json}}`;
+    const requestText = typeof request === 'string' ? request : request.json;
+    const whole = `{"principal":${parts.principal.json},"context":${parts.context.json},"request":${requestText}}`;
     return ev === null ? this.policy.evaluate(encoder.encode(whole).buffer, 'authz/decision') : ev.evaluate(this.decisionEntrypoint, whole);
   }
 

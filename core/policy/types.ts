@@ -51,6 +51,16 @@ export interface DecisionInput {
     /** Approvals of control-plane actions: the user or role acted on (nobody decides about themselves). */
     target_user_id?: string;
     target_role_id?: string;
+    /**
+     * Gateway requests on a route with `policyInput` only (docs/http.md#policy-input):
+     * the method, the canonical path's segments (each decoded once), the query
+     * (name → value, or a list when repeated) and the headers the route names
+     * (lower case; absent ones left out).
+     */
+    method?: string;
+    path?: string[];
+    query?: Record<string, string | string[]>;
+    headers?: Record<string, string>;
   };
 }
 

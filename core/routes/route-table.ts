@@ -29,6 +29,8 @@ const RouteSpec = Type.Object(
     approval: Type.Optional(Type.Object({ methods: Type.Array(Method, { minItems: 1 }) }, { additionalProperties: false })),
     /** Routing headers the gateway strips that this route's upstream needs (proxy.ts `routingHeaders`). */
     forwardHeaders: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })),
+    /** What of the request line the policy sees (docs/http.md#policy-input): method, path, query, "header:<name>". */
+    policyInput: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 110 }), { minItems: 1, maxItems: 20 })),
   },
   { additionalProperties: false },
 );
@@ -49,6 +51,17 @@ export interface GatewayRoute extends RouteSpec {
   locates: string;
   /** Stripped routing headers this route forwards anyway (lower case). */
   forwardedRoutingHeaders: ReadonlySet<string>;
+  /** The request facts the route adds to the policy input, prepared once; null (nothing added, no work) without `policyInput`. */
+  requestFacts: RequestFactSpec | null;
+}
+
+/** A route's `policyInput`, parsed: which facts of the request the policy input carries. */
+export interface RequestFactSpec {
+  method: boolean;
+  path: boolean;
+  query: boolean;
+  /** Header names (lower case), in the order the route lists them. */
+  headers: readonly string[];
 }
 
 /**
@@ -76,6 +89,45 @@ const reservedSegments = new Set(['healthz', 'readyz', 'metrics']);
 
 /** Headers a locator may not read: the gateway owns them or they carry credentials. */
 const forbiddenHeader = (name: string) => name.startsWith('x-auth-') || name === 'authorization' || name === 'host' || name === 'cookie';
+
+/** Header names a policy may not see: credentials, and what the gateway sets itself. */
+const hiddenHeader = (name: string) => forbiddenHeader(name) || name === 'proxy-authorization' || name === 'set-cookie';
+
+/** An HTTP header name (RFC 9110 token). */
+const headerToken = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/**
+ * Parses a route's `policyInput` list; any item that is not one of the four
+ * kinds is refused with its position, so a typo stops the gateway at boot
+ * instead of silently sending the policy less than its rules expect.
+ */
+function requestFactSpec(items: readonly string[], where: string): RequestFactSpec {
+  const spec = { method: false, path: false, query: false, headers: [] as string[] };
+  const seen = new Set<string>();
+  items.forEach((item, j) => {
+    const at = `${where}/policyInput/${j}`;
+    const key = item.startsWith('header:') ? `header:${item.slice(7).toLowerCase()}` : item;
+    if (seen.has(key)) throw new RouteTableError(`${at} "${item}" is listed twice`);
+    seen.add(key);
+    if (item === 'method' || item === 'path' || item === 'query') {
+      spec[item] = true;
+      return;
+    }
+    if (!key.startsWith('header:')) {
+      throw new RouteTableError(`${at} "${item}" is not a policy input: use method, path, query or header:<name>`);
+    }
+    const name = key.slice(7);
+    if (!headerToken.test(name)) throw new RouteTableError(`${at} "${item}" does not name a header`);
+    if (hiddenHeader(name)) throw new RouteTableError(`${at} the policy may not see the ${name} header (credentials and x-auth-* never reach it)`);
+    // The upstream never sees the client's value of these: the gateway strips them or sets its own
+    // (x-forwarded-for is the socket's address), so a rule on them would judge a claim nobody acts on.
+    if (routingHeaders.has(normalisedHeaderName(name)) || /^x-forwarded-(for|host|proto)$/.test(name)) {
+      throw new RouteTableError(`${at} the ${name} header is stripped or replaced by the gateway: the policy would see the client's claim, not what the upstream receives`);
+    }
+    spec.headers.push(name);
+  });
+  return spec;
+}
 
 export class RouteTableError extends Error {
   override name = 'RouteTableError';
@@ -131,7 +183,10 @@ export function parseRouteTable(text: string, source = 'route table'): GatewayRo
       forwardedRoutingHeaders.add(n);
     }
     const locates = `${r.product ? 'p' : '-'}${r.gatewayRef ? 'g' : '-'}`;
-    return { ...r, segments, readMethods, writeMethods, approvalMethods: new Set(r.approval?.methods ?? []), locates, forwardedRoutingHeaders };
+    const requestFacts = r.policyInput === undefined ? null : requestFactSpec(r.policyInput, `${source}: /routes/${i}`);
+    return {
+      ...r, segments, readMethods, writeMethods, approvalMethods: new Set(r.approval?.methods ?? []), locates, forwardedRoutingHeaders, requestFacts,
+    };
   });
   // Longest prefix first, so /orders/refunds wins over /orders.
   return routes.sort((a, b) => b.segments.length - a.segments.length);

@@ -41,6 +41,8 @@ export interface DecisionRecord {
   /** Whether the route locates a product / gateway reference (decision inputs). */
   productRequired: boolean;
   gatewayRefRequired: boolean;
+  /** The request facts of a route's policyInput as JSON members (gateway/pipeline/request-facts.ts); "" for none. */
+  facts: string;
   result: DecisionResult;
   /** The gate's time for token, principal and policy, in ns. */
   handlerNs: number;
@@ -146,7 +148,7 @@ export class EventAssembler {
     const json = requestJson({
       module: r.module, action: r.action, merchant_id: r.merchantId, product_id: r.productId, gateway_ref_id: r.gatewayRefId,
       product_required: r.productRequired, gateway_ref_required: r.gatewayRefRequired, maker_id: '',
-    }, merchant);
+    }, merchant, r.facts);
     return this.requestMask.length === 0 ? json : maskedJson(JSON.parse(json), this.requestMask);
   }
 

@@ -90,7 +90,7 @@ export function admitter(metrics: GatewayMetrics, decisions: DecisionLog, shadow
         claims: d.claims, user: p.user, role: p.role, session: p.session, merchant: p.merchant,
         module: d.route.module, action: d.action, merchantId: p.named, productId: p.product, gatewayRefId: p.gatewayRef,
         productRequired: d.route.product !== undefined, gatewayRefRequired: d.route.gatewayRef !== undefined,
-        result, handlerNs: Math.round(latency * 1e6),
+        facts: p.facts?.json ?? '', result, handlerNs: Math.round(latency * 1e6),
       });
     }
     // A shadow bundle's look at the same decision, later and off this path (policy/shadow.ts).

@@ -20,6 +20,9 @@ export interface Decision extends DecisionQuery {
   fromMemo: boolean;
 }
 
+/** Longest request facts (JSON) a memo key may hold. */
+const MAX_MEMO_FACTS = 512;
+
 const undecided = new Refusal(503, 'UNAVAILABLE', 'the authorization decision failed; try again');
 
 export interface DecideDeps {
@@ -53,9 +56,15 @@ export function decisionMaker({ policy, decider, memo, metrics, log }: DecideDep
     const now = Date.now();
     // The memo hangs off the session record: without one there is nothing to remember by.
     // The route's locators are inputs too (product_required, gateway_ref_required): two routes of one module may differ.
-    const memoKey = memo === null || principal.session === null
+    // So are the request facts of a route's policyInput (JSON, last: it holds no NUL), so two
+    // requests that differ only in method, path, query or a header never share a decision.
+    // Facts longer than MAX_MEMO_FACTS (a long query) are decided afresh: a key holds its facts, and 64 keys of a
+    // 16 kB URL each per session would let one client grow the gateway's memory by megabytes.
+    const memoKey = memo === null || principal.session === null || (principal.facts !== null && principal.facts.json.length > MAX_MEMO_FACTS)
       ? ''
-      : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}\u0000${target.route.locates}`;
+      : principal.facts === null
+        ? `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}\u0000${target.route.locates}`
+        : `${claims.ctx_type}\u0000${claims.ctx_id}\u0000${target.route.module}\u0000${target.action}\u0000${principal.named}\u0000${principal.product}\u0000${principal.gatewayRef}\u0000${target.route.locates}\u0000${principal.facts.json}`;
     const remembered = memoKey === '' ? undefined : memo!.get(memoKey, principal as MemoInputs, engine, now);
     const d: Decision = {
       claims, route: target.route, action: target.action, principal, now, engine,

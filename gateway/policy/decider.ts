@@ -44,6 +44,7 @@ export function decisionInput(q: DecisionQuery): DecisionInput {
       product_required: q.route.product !== undefined,
       gateway_ref_required: q.route.gatewayRef !== undefined,
       maker_id: '',
+      ...p.facts?.value,
     },
   };
 }
@@ -57,7 +58,7 @@ export class WasmDecider implements Decider {
     const parts = this.prepared.parts(q.claims, p.user, p.role, p.session, p.merchant, {
       module: q.route.module, action: q.action, merchant_id: p.named, product_id: p.product, gateway_ref_id: p.gatewayRef,
       product_required: q.route.product !== undefined, gateway_ref_required: q.route.gatewayRef !== undefined, maker_id: '',
-    }, q.now);
+    }, q.now, p.facts?.json ?? '');
     return q.engine.decidePrepared(parts);
   }
 

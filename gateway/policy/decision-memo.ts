@@ -37,7 +37,11 @@ export class DecisionMemo {
 
   constructor(private readonly maxPerSession = 64) {}
 
-  /** `key` holds the request strings of the input (context, module, action, named ids). */
+  /**
+   * `key` holds the request strings of the input (context, module, action,
+   * named ids, route locators and, for a route with policyInput, the request
+   * facts' JSON: method, path, query, headers).
+   */
   get(key: string, i: MemoInputs, engine: PolicyEngine, now: number): DecisionResult | undefined {
     const m = this.bySession.get(i.session)?.get(key);
     if (m === undefined) return undefined;

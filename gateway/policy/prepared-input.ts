@@ -14,6 +14,9 @@
 // JSON first, so the wasm keeps the one it already parsed instead of parsing
 // and storing the same principal again every 30 s. Request parts are looked up
 // by their JSON on every request (building it is cheaper than parsing it).
+// The request of a route with policyInput (its method, path, query, headers:
+// gateway/pipeline/request-facts.ts) is the exception: it is handed over as
+// JSON and parsed with its call, never kept.
 import { LRUCache } from 'lru-cache';
 import { PreparedValue, requestJson, type PreparedParts, type PreparedRequest } from '../../core/policy/engine.ts';
 import { merchantInput, principalInput } from '../../core/principal/build.ts';
@@ -47,11 +50,13 @@ export class PreparedInputs {
     merchant: MerchantRecordCached | null,
     request: PreparedRequest,
     now: number,
+    /** The request facts of a route's policyInput as JSON members (request-facts.ts); "" for none. */
+    facts = '',
   ): PreparedParts {
     return {
       principal: this.principal(user, role, session, now),
       context: this.context(claims),
-      request: this.request(request, merchant),
+      request: this.request(request, merchant, facts),
     };
   }
 
@@ -79,13 +84,16 @@ export class PreparedInputs {
     return c;
   }
 
-  private request(request: PreparedRequest, m: MerchantRecordCached | null): PreparedValue {
+  private request(request: PreparedRequest, m: MerchantRecordCached | null, facts: string): PreparedValue | string {
     let merchant = 'null';
     if (m !== null) {
       const known = this.merchantJson.get(m);
       if (known === undefined) this.merchantJson.set(m, (merchant = JSON.stringify(merchantInput(m))));
       else merchant = known;
     }
+    // A request with facts (a path with ids, a query) is nearly always one of a kind: sharing it
+    // would churn the LRU and fill the arena with values used once, so it goes with the call.
+    if (facts !== '') return requestJson(request, merchant, facts);
     return this.shared(this.requests, requestJson(request, merchant));
   }
 }

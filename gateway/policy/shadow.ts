@@ -134,7 +134,7 @@ export class ShadowPolicy {
       claims: d.claims, user: u.user, role: u.role, session: u.session, merchant: u.merchant,
       module: d.route.module, action: d.action, merchantId: u.named, productId: u.product, gatewayRefId: u.gatewayRef,
       productRequired: d.route.product !== undefined, gatewayRefRequired: d.route.gatewayRef !== undefined,
-      result: d.result, handlerNs: 0,
+      facts: u.facts?.json ?? '', result: d.result, handlerNs: 0,
       shadow: { decisionId: p.decisionId, revision: engine.revision, result: shadow },
     });
   }

@@ -9,7 +9,9 @@
 #   null), merchant_id (as named, "" when none), product_id, gateway_ref_id,
 #   product_required, gateway_ref_required (the route locates one), maker_id;
 #   approvals only: maker_context {type, id}, made_at, checker_appointments
-#   (see approval.rego)}
+#   (see approval.rego); on a route with policyInput, as the route asks:
+#   method, path (segments), query {name: value or [values]}, headers
+#   {lower-case name: value} (docs/http.md#policy-input)}
 #
 # Anything but an explicit allow is a deny: `allow` is true only when no rule
 # produced a reason, and an input that is not exactly of the expected shape

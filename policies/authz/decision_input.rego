@@ -113,6 +113,50 @@ valid_request(r) if {
 	is_boolean(r.gateway_ref_required)
 	is_string(r.maker_id)
 	valid_action_facts(r)
+	valid_request_line(r)
+}
+
+# The request facts a route's policyInput adds (docs/http.md#policy-input) are
+# optional, but when present they have their type: a rule reading
+# `request.path[2]` never meets a string or a number. Most routes send none:
+# four lookups decide that (`_ = x` holds for any value, false and null too).
+valid_request_line(r) if not request_line_present(r)
+
+valid_request_line(r) if {
+	request_line_present(r)
+	optional_string(r, "method")
+	path := object.get(r, "path", [])
+	is_array(path)
+	every segment in path {
+		is_string(segment)
+	}
+	query := object.get(r, "query", {})
+	is_object(query)
+	every _, value in query {
+		query_value(value)
+	}
+	headers := object.get(r, "headers", {})
+	is_object(headers)
+	every _, value in headers {
+		is_string(value)
+	}
+}
+
+request_line_present(r) if _ = r.method
+
+request_line_present(r) if _ = r.path
+
+request_line_present(r) if _ = r.query
+
+request_line_present(r) if _ = r.headers
+
+query_value(v) if is_string(v)
+
+query_value(v) if {
+	is_array(v)
+	every x in v {
+		is_string(x)
+	}
 }
 
 valid_action_facts(r) if r.action in {"read", "write"}

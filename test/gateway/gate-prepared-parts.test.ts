@@ -76,4 +76,29 @@ describe('prepared decision inputs of the gate', () => {
     expect(changed.principal).not.toBe(before.principal);
     expect(engine.decidePrepared(changed).reasons).toEqual(['MERCHANT_ACCESS_DENIED']);
   });
+
+  it('sends a route\'s request facts with the call: the same answers as the whole input, nothing kept in the arena', () => {
+    const inputs = new PreparedInputs();
+    const now = Date.now();
+    const [u, r, s, m] = [user(), role(), session(), merchant()];
+    const whole = (req: PreparedRequest, facts: Record<string, unknown>) => engine.decide({
+      principal: principalInput(u, r, s, now), context: { type: claims.ctx_type, id: claims.ctx_id }, request: { ...req, merchant: merchantInput(m), ...facts },
+    });
+    // Warm: the principal, context and a plain request part are in the arena.
+    engine.decidePrepared(inputs.parts(claims, u, r, s, m, request(), now));
+    const arena = engine.arenaBytes;
+    for (let i = 0; i < 200; i++) {
+      const facts = { method: 'GET', path: ['orders', `o-${i}`], query: { page: String(i), tag: ['a', 'b'] }, headers: { 'x-channel': 'web' } };
+      const parts = inputs.parts(claims, u, r, s, m, request(), now, JSON.stringify(facts).slice(1, -1));
+      expect(typeof parts.request).toBe('string');
+      expect(engine.decidePrepared(parts)).toEqual(whole(request(), facts));
+    }
+    expect(engine.arenaBytes).toBe(arena);
+    // A fact of the wrong type denies on both paths (decision_input.rego).
+    const bad = inputs.parts(claims, u, r, s, m, request(), now, '"path":"/orders/1"');
+    expect(engine.decidePrepared(bad).reasons).toEqual(['INVALID_INPUT']);
+    expect(whole(request(), { path: '/orders/1' }).reasons).toEqual(['INVALID_INPUT']);
+    // Without facts the request part is the shared prepared one, as before.
+    expect(inputs.parts(claims, u, r, s, m, request(), now).request).toBe(inputs.parts(claims, u, r, s, m, request(), now).request);
+  });
 });

@@ -1,6 +1,8 @@
 // The route table is validated at boot with errors that name the route; the
 // path rules and the matcher are pure functions, tested without services.
+import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { AMBIGUOUS, pathSegments, queryObject, requestFacts } from '../../gateway/pipeline/request-facts.ts';
 import { canonicalPath, RouteMatcher } from '../../gateway/pipeline/request-target.ts';
 import { loadRouteTable, parseRouteTable, routeModules } from '../../core/routes/route-table.ts';
 import { primaryReason } from '../../gateway/pipeline/admit.ts';
@@ -10,7 +12,7 @@ const table = (routes: string) => `routes:\n${routes}`;
 
 describe('route table', () => {
   it('loads the shipped tables', () => {
-    for (const file of ['gateway/routes.demo.yaml', 'gateway/routes.compose.yaml', 'test/gateway/routes.yaml', 'test/support/routes.test.yaml']) {
+    for (const file of ['gateway/routes.demo.yaml', 'gateway/routes.compose.yaml', 'test/gateway/routes.yaml', 'test/gateway/routes.policy-input.yaml', 'test/support/routes.test.yaml']) {
       expect(loadRouteTable(file).length).toBeGreaterThan(0);
     }
     expect(routeModules(loadRouteTable('gateway/routes.demo.yaml'))).toEqual(['analytics', 'orders', 'payments', 'refunds', 'settings']);
@@ -101,5 +103,80 @@ describe('small rules', () => {
     expect(primaryReason(['NEW_POLICY_REASON'])).toBe('NEW_POLICY_REASON');
     expect(primaryReason(['not a code'])).toBe('FORBIDDEN');
     expect(primaryReason([])).toBe('FORBIDDEN');
+  });
+});
+
+describe('policyInput', () => {
+  const route = (policyInput: string) => parseRouteTable(table(`  - { prefix: /o, upstream: "http://u:1", module: o, policyInput: ${policyInput} }`), 'routes.yaml')[0]!;
+
+  it('is prepared once per route, and absent (no work) for a route without it', () => {
+    expect(route('[path, "header:X-Channel", method, query, "header:x-tenant-hint"]').requestFacts).toEqual({
+      method: true, path: true, query: true, headers: ['x-channel', 'x-tenant-hint'],
+    });
+    expect(route('[method]').requestFacts).toEqual({ method: true, path: false, query: false, headers: [] });
+    expect(parseRouteTable(table('  - { prefix: /o, upstream: "http://u:1", module: o }'))[0]!.requestFacts).toBeNull();
+  });
+
+  it('refuses unknown items with their position, and headers that carry credentials', () => {
+    const bad: [string, RegExp][] = [
+      ['[method, paths]', /\/routes\/0\/policyInput\/1 "paths" is not a policy input: use method, path, query or header:<name>/],
+      ['[Method]', /policyInput\/0 "Method" is not a policy input/],
+      ['["header:"]', /policyInput\/0 "header:" does not name a header/],
+      ['["header:x channel"]', /does not name a header/],
+      ['["header:Authorization"]', /may not see the authorization header/],
+      ['["header:cookie"]', /may not see the cookie header/],
+      ['["header:proxy-authorization"]', /may not see/],
+      ['["header:X-Auth-User-Id"]', /may not see the x-auth-user-id header/],
+      ['["header:X-Forwarded-For"]', /x-forwarded-for header is stripped or replaced by the gateway/],
+      ['["header:x-real-ip"]', /x-real-ip header is stripped or replaced/],
+      ['["header:X_HTTP_Method_Override"]', /stripped or replaced/],
+      ['[method, method]', /policyInput\/1 "method" is listed twice/],
+      ['["header:X-A", "header:x-a"]', /policyInput\/1 "header:x-a" is listed twice/],
+      ['[]', /\/routes\/0\/policyInput/],
+    ];
+    for (const [items, message] of bad) expect(() => route(items), items).toThrow(message);
+  });
+});
+
+describe('request facts of policyInput', () => {
+  const fake = (method: string, url: string, raw: [string, string][] = []) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of raw) headers[k.toLowerCase()] = headers[k.toLowerCase()] === undefined ? v : `${headers[k.toLowerCase()]}, ${v}`;
+    return { method, url, headers, raw: { rawHeaders: raw.flat() } } as unknown as FastifyRequest;
+  };
+  const all = { method: true, path: true, query: true, headers: ['x-channel'] };
+
+  it('reads method, path segments (decoded once), query (lists when repeated) and named headers', () => {
+    const facts = requestFacts(all, fake('DELETE', '/orders/o%201/notes/?a=1&b=x+y&a=2&c&%5F_proto__=p&__proto__=q', [['X-Channel', 'web'], ['X-Other', 'no']]), '/orders/o%201/notes/');
+    expect(facts).not.toBe(AMBIGUOUS);
+    const { value, json } = facts as Exclude<typeof facts, typeof AMBIGUOUS>;
+    const parsed = JSON.parse(`{${json}}`);
+    expect(parsed).toMatchObject({ method: 'DELETE', path: ['orders', 'o 1', 'notes', ''], headers: { 'x-channel': 'web' } });
+    expect(Object.keys(parsed.headers)).toEqual(['x-channel']);
+    // A parameter named __proto__ is a parameter (null-prototype objects), never the object's prototype.
+    expect(Object.keys(parsed.query)).toEqual(['a', 'b', 'c', '__proto__']);
+    expect([parsed.query.a, parsed.query.b, parsed.query.c, parsed.query['__proto__']]).toEqual([['1', '2'], 'x y', '', ['p', 'q']]);
+    expect(JSON.parse(`{${json}}`)).toEqual(JSON.parse(JSON.stringify(value)));
+    // Only what the route asks for, always in the same order.
+    const some = requestFacts({ method: false, path: true, query: false, headers: [] }, fake('GET', '/x?a=1'), '/x');
+    expect(some).toEqual({ value: { path: ['x'] }, json: '"path":["x"]' });
+    const absent = requestFacts({ method: true, path: false, query: true, headers: ['x-channel'] }, fake('GET', '/x'), '/x');
+    expect(absent).toMatchObject({ json: '"method":"GET","query":{},"headers":{}' });
+  });
+
+  it('refuses what an upstream could read differently', () => {
+    expect(pathSegments('/a/not%2565s')).toBe(AMBIGUOUS);
+    expect(pathSegments('/a/notes;v=1/n')).toBe(AMBIGUOUS);
+    expect(pathSegments('/a/notes%3Bv=1')).toEqual(['a', 'notes;v=1']);
+    expect(pathSegments('/a/%EF%BD%8Eotes')).toBe(AMBIGUOUS); // fullwidth n: NFKC makes it "notes"
+    expect(pathSegments('/a/caf%C3%A9')).toEqual(['a', 'café']);
+    expect(queryObject('role=a&ROLE=b')).toBe(AMBIGUOUS);
+    expect(queryObject('a.b=1&a_b=2')).toBe(AMBIGUOUS);
+    expect(queryObject('a=1;b=2')).toBe(AMBIGUOUS);
+    expect(queryObject('a=%E0%A4%A')).toBe(AMBIGUOUS);
+    expect(queryObject('a=1&a=2&a=3')).toEqual({ a: ['1', '2', '3'] });
+    expect(requestFacts(all, fake('GET', '/x', [['X-Channel', 'a'], ['x-channel', 'b']]), '/x')).toBe(AMBIGUOUS);
+    expect(requestFacts(all, fake('GET', '/x', [['X_Channel', 'a']]), '/x')).toBe(AMBIGUOUS);
+    expect(requestFacts(all, fake('GET', '/x', [['X-Channel', 'a'], ['X-Channels', 'b']]), '/x')).not.toBe(AMBIGUOUS);
   });
 });

@@ -28,7 +28,7 @@ export async function buildBundle(src: string, out: string, revision: string): P
   const tarball = join(work, 'bundle.tar.gz');
   await run(opa, [
     'build', '-t', 'wasm', '-e', 'authz/decision', '-e', 'authz/admin', '-e', 'authz/role_check',
-    '--capabilities', join(work, 'capabilities.json'), '--revision', revision, '--ignore', '*_test.rego', '--ignore', 'schemas', '-o', tarball, src,
+    '--capabilities', join(work, 'capabilities.json'), '--revision', revision, '--ignore', '*_test.rego', '--ignore', 'schemas', '--ignore', 'examples', '-o', tarball, src,
   ]);
   await mkdir(out, { recursive: true });
   await run('tar', ['-xzf', tarball, '-C', out, '/policy.wasm', '/data.json', '/.manifest']).catch(() =>
