@@ -14,8 +14,9 @@
 // throughout. Reported: transaction latency in both modes (the cost on the
 // writer's side), the process's CPU per change in both modes (the difference
 // is the subscriber's work: parse, evict, one Redis MULTI per change),
-// delay from the trigger's clock to the change applied in the gateway
-// (Redis copy dropped, listeners told), changes lost (must be 0), and the
+// delay to the change applied in the gateway (Redis copy dropped, listeners
+// told) from the trigger's clock and from the writer hearing its COMMIT
+// answered, changes lost (must be 0), and the
 // most UPDATEs per second in each mode with the writers unpaced.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -60,7 +61,14 @@ async function seed(pool: pg.Pool): Promise<string[]> {
 }
 
 /** `rate` UPDATEs per second for `seconds` over WRITERS connections (0 = as fast as they go); per-transaction latency in ms. */
-async function write(pool: pg.Pool, ids: string[], mode: Mode, rate: number, seconds: number): Promise<{ latencies: number[]; cpuUsPerChange: number; perSecond: number }> {
+async function write(
+  pool: pg.Pool,
+  ids: string[],
+  mode: Mode,
+  rate: number,
+  seconds: number,
+  onCommitted: (id: string, at: number) => void = () => {},
+): Promise<{ latencies: number[]; cpuUsPerChange: number; perSecond: number }> {
   const latencies: number[] = [];
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -76,7 +84,9 @@ async function write(pool: pg.Pool, ids: string[], mode: Mode, rate: number, sec
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }
         const t = performance.now();
-        await pool.query(statement[mode], [ids[i % ids.length]]);
+        const id = ids[i % ids.length]!;
+        await pool.query(statement[mode], [id]);
+        onCommitted(id, wall());
         latencies.push(performance.now() - t);
         n++;
       }
@@ -104,12 +114,18 @@ async function main(): Promise<void> {
     const ids = await seed(pool);
 
     const delays: number[] = [];
+    // Per user, in order (each user is written by one writer, one UPDATE at a time): when
+    // its COMMIT was answered to the writer, and when the gateway had applied it.
+    const committed = new Map<string, number[]>();
+    const applied = new Map<string, number[]>();
+    const push = (m: Map<string, number[]>, id: string, t: number) => (m.get(id) ?? m.set(id, []).get(id)!).push(t);
     let heard = 0;
-    subscriber.onChange((c, receivedAt) => {
+    subscriber.onChange((c) => {
       heard++;
-      // `at` is the trigger's clock in whole ms (overstates by up to 1 ms); receivedAt was taken on arrival, the listener runs once applied.
-      delays.push(Math.max(0, wall() - c.at));
-      void receivedAt;
+      const now = wall();
+      // `at` is the trigger's clock in whole ms (overstates by up to 1 ms), taken before COMMIT waits its turn.
+      delays.push(Math.max(0, now - c.at));
+      push(applied, c.id, now);
     });
 
     // Warm-up: connections, plans, JIT.
@@ -117,11 +133,14 @@ async function main(): Promise<void> {
     await write(pool, ids, 'silent', RATE, 1);
     delays.length = 0;
     heard = 0;
+    applied.clear();
 
-    const announced = await write(pool, ids, 'announced', RATE, SECONDS);
+    const announced = await write(pool, ids, 'announced', RATE, SECONDS, (id, t) => push(committed, id, t));
     // Let the last notifications land before counting.
     await new Promise((r) => setTimeout(r, 500));
     const announcedDelays = [...delays];
+    // Applied in the gateway minus COMMIT answered to the writer (negative: the gateway was first).
+    const afterCommit = [...committed].flatMap(([id, acks]) => acks.map((t, k) => (applied.get(id)?.[k] ?? NaN) - t)).filter(Number.isFinite);
     const lost = announced.latencies.length - heard;
     const silent = await write(pool, ids, 'silent', RATE, SECONDS);
     const queue = (await pool.query<{ usage: number }>('select pg_notification_queue_usage() as usage')).rows[0]!.usage;
@@ -135,6 +154,7 @@ async function main(): Promise<void> {
       changesSent: announced.latencies.length,
       changesLost: lost,
       delayTriggerToAppliedMs: summary(announcedDelays),
+      delayCommitAnsweredToAppliedMs: { ...summary(afterCommit), min: round(Math.min(...afterCommit)) },
       transactionMs: { announced: summary(announced.latencies), silent: summary(silent.latencies) },
       achievedPerSecond: { announced: Math.round(announced.perSecond), silent: Math.round(silent.perSecond) },
       processCpuUsPerChange: { announced: round(announced.cpuUsPerChange, 1), silent: round(silent.cpuUsPerChange, 1) },
