@@ -8,6 +8,9 @@ export { ConfigError } from '../core/config/base.ts';
 const schema = Type.Object({
   ...baseProperties,
   GATEWAY_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  // The change feed's LISTEN session (principal/change-feed.ts), when it must not take
+  // DATABASE_URL's path (e.g. DATABASE_URL goes through PgBouncer in transaction mode).
+  CHANGE_FEED_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   // Where the control plane serves its signing keys (/.well-known/jwks.json).
   CONTROL_PLANE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
   // Bodies above this are refused (413), declared or counted while streaming.

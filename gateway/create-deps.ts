@@ -64,7 +64,10 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
   await keys.start();
 
   const principals = new PrincipalCache(poolRows(postgres), redis, metrics, opts.cache);
-  const changes = new AuthzChangeSubscriber(config.REDIS_URL, config.REDIS_KEY_PREFIX, principals, metrics, log);
+  const changes = new AuthzChangeSubscriber(config.REDIS_URL, config.REDIS_KEY_PREFIX, principals, metrics, log, {}, {
+    databaseUrl: config.CHANGE_FEED_DATABASE_URL ?? config.DATABASE_URL,
+    sharedRedis: redis,
+  });
   await changes.start();
   if (opts.watchPolicy !== false) policy.watch();
 

@@ -1,9 +1,13 @@
-// Changes that affect authorization are announced on one Redis channel after
-// their transaction commits; every gateway evicts what it cached for them.
+// The control plane's second, best-effort path for changes that affect
+// authorization: after its transaction commits, it drops the shared Redis
+// copies and announces the change on one Redis channel. The path that
+// cannot lose a committed change is PostgreSQL's (core/changes/feed.ts:
+// triggers notify inside the transaction; gateways listen). This one only
+// repeats it, and is what a gateway's Redis subscription hears.
 // The message names a record, never its contents: receivers reload.
 import type { Redis } from 'ioredis';
-import { GENERATION_TTL_SECONDS, generationKey, recordKey } from '../principal/cache-keys.ts';
 import type { RecordKind } from '../principal/records.ts';
+import { dropSharedCopy } from './shared-copy.ts';
 
 export type ChangedRecord = RecordKind;
 
@@ -43,9 +47,9 @@ export class AuthzChangePublisher {
    * A failed publish is logged, not thrown: the mutation is committed. It is
    * retried every 500 ms and when this connection is ready again (a command
    * that timed out on a slow Redis leaves the connection open, so waiting
-   * for a reconnect alone could wait forever); meanwhile gateways bound
-   * staleness by their cache TTLs, and a gateway whose own Redis connection
-   * dropped or slowed down reads PostgreSQL until it is back and has flushed.
+   * for a reconnect alone could wait forever). Nothing depends on it for
+   * correctness: every gateway heard the change from PostgreSQL at COMMIT and
+   * dropped the shared copy itself (gateway/principal/change-feed.ts).
    */
   async publish(changes: Omit<AuthzChange, 'at'>[]): Promise<void> {
     if (changes.length === 0) return;
@@ -55,21 +59,10 @@ export class AuthzChangePublisher {
 
   private async send(changes: AuthzChange[]): Promise<void> {
     try {
-      await Promise.all(
-        changes.map(async (c) => {
-          const results = await this.redis
-            .multi()
-            .del(recordKey(c.kind, c.id))
-            .incr(generationKey(c.kind, c.id))
-            .expire(generationKey(c.kind, c.id), GENERATION_TTL_SECONDS)
-            .exec();
-          const failed = results?.find(([err]) => err);
-          if (!results || failed) throw failed?.[0] ?? new Error('authz change transaction was discarded');
-        }),
-      );
+      await Promise.all(changes.map((c) => dropSharedCopy(this.redis, c.kind, c.id)));
       await this.redis.publish(authzChannel(this.prefix), JSON.stringify(changes));
     } catch (err) {
-      // Bounded: past it, gateways' cache TTLs are the only bound left.
+      // Bounded: past it, only the PostgreSQL feed announces these (it always does).
       this.pending = [...this.pending, ...changes].slice(-MAX_PENDING);
       this.onError(err);
       this.scheduleRetry();

@@ -1,20 +1,32 @@
-// The gateway's side of the authorization change channel: a dedicated
-// subscriber connection that evicts each named record from this process's
-// cache. While it is not subscribed the cache is not trusted (PostgreSQL
-// answers); once it is subscribed again the cache is flushed and trusted,
-// so a change published during the outage is never missed.
+// The gateway's side of the change feed: it decides when this process may
+// trust its cached principal records, and evicts each changed one.
+//
+// Two sources, one rule. The source that cannot lose a committed change is
+// PostgreSQL (principal/change-feed.ts): triggers notify inside the
+// mutation's transaction, this gateway LISTENs on a session of its own, and
+// on each change it evicts its in-process copy and drops the shared Redis
+// copy itself (principal/shared-copies.ts), because the control plane that
+// made the change may be dead or cut from Redis. The control plane's Redis
+// channel repeats the change after commit; it is kept subscribed, and the
+// cache is trusted only while both are live (a Redis outage makes this
+// gateway read PostgreSQL, as it always did). Whenever either goes down or
+// comes back, the local cache is flushed, so a change published while a
+// source was down is never missed.
 //
 // A connection that is open but slow is no better than a closed one: an
 // announcement stuck in it arrives too late to evict anything in time. So
 // the subscriber PINGs Redis on its own connection every 200 ms; a PING not
 // answered within 200 ms makes the channel not live (flush, PostgreSQL) until
-// one is answered in time again.
+// one is answered in time again. The PostgreSQL session has its own
+// heartbeat (change-feed.ts).
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authzChannel, type AuthzChange, type ChangedRecord } from '../../core/changes/authz-changes.ts';
 import { createRedis } from '../../core/infra/redis.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
 import type { PrincipalCache } from './cache.ts';
+import { PostgresChangeFeed, type ChangeFeedOptions } from './change-feed.ts';
+import { SharedCopies } from './shared-copies.ts';
 
 const kinds = new Set<unknown>(['user', 'role', 'session', 'merchant'] satisfies ChangedRecord[]);
 
@@ -27,8 +39,18 @@ export interface HeartbeatOptions {
   timeoutMs?: number;
 }
 
+export interface FeedSource {
+  /** The LISTEN session's database (a direct session, not through a transaction pooler). */
+  databaseUrl: string;
+  /** The gateway's command client, to drop shared copies with. */
+  sharedRedis: Redis;
+  options?: ChangeFeedOptions;
+}
+
 export class AuthzChangeSubscriber {
   private readonly redis: Redis;
+  private readonly feed: PostgresChangeFeed;
+  private readonly shared: SharedCopies;
   private readonly channel: string;
   private readonly listeners = new Set<ChangeListener>();
   private readonly liveWaiters = new Set<() => void>();
@@ -51,8 +73,18 @@ export class AuthzChangeSubscriber {
     private readonly cache: PrincipalCache,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
-    heartbeat: HeartbeatOptions = {},
+    heartbeat: HeartbeatOptions,
+    source: FeedSource,
   ) {
+    this.shared = new SharedCopies(source.sharedRedis, cache);
+    this.feed = new PostgresChangeFeed(
+      source.databaseUrl,
+      {
+        change: (change) => void this.applyFeed(change),
+        status: (_live, why) => this.update(`PostgreSQL feed: ${why}`),
+      },
+      source.options,
+    );
     this.heartbeatMs = heartbeat.intervalMs ?? 200;
     this.heartbeatTimeoutMs = heartbeat.timeoutMs ?? 200;
     this.channel = authzChannel(prefix);
@@ -76,6 +108,7 @@ export class AuthzChangeSubscriber {
     const subscribed = this.whenLive(waitMs);
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
+    this.feed.start();
     this.redis.connect().catch(() => {
       this.log.warn('authz change channel: Redis unreachable, deciding from PostgreSQL until it is back');
     });
@@ -115,6 +148,8 @@ export class AuthzChangeSubscriber {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.listeners.clear();
     this.statusListeners.clear();
+    this.feed.close();
+    this.shared.close();
     this.redis.disconnect();
   }
 
@@ -154,9 +189,9 @@ export class AuthzChangeSubscriber {
     );
   }
 
-  /** Live = subscribed on a connection that answers in time. Every change of it flushes the local cache. */
+  /** Live = the PostgreSQL feed is listening, and Redis subscribed on a connection that answers in time. Every change of it flushes the local cache. */
   private update(why: string): void {
-    const live = this.subscribed && !this.slow && !this.closed;
+    const live = this.feed.live && this.subscribed && !this.slow && !this.closed;
     if (live === this.cache.live) return;
     // Flush after the subscription is confirmed: anything changed before it
     // is reloaded, anything after it arrives as a message.
@@ -169,6 +204,28 @@ export class AuthzChangeSubscriber {
       this.log.warn({ why }, 'authz change channel not live: local cache flushed, deciding from PostgreSQL');
     }
     for (const listener of this.statusListeners) listener(live);
+  }
+
+  /**
+   * A change heard from PostgreSQL: evict, make the shared copy safe, then
+   * evict again (a request between the two could have re-read the old Redis
+   * copy), and only then tell listeners it is applied.
+   */
+  private async applyFeed(change: AuthzChange | 'flush'): Promise<void> {
+    if (change === 'flush') {
+      this.cache.flush();
+      this.shared.distrustAll();
+      this.log.warn('authz change feed: a notification named every record; local cache flushed');
+      return;
+    }
+    const receivedAt = Date.now();
+    this.cache.evict(change.kind, change.id);
+    await this.shared.drop(change.kind, change.id);
+    this.cache.evict(change.kind, change.id);
+    this.metrics.authzChanges.labels(change.kind).inc();
+    this.metrics.changePropagationSeconds.observe(Math.max(0, receivedAt - change.at) / 1000);
+    this.applied++;
+    for (const listener of this.listeners) listener(change, receivedAt);
   }
 
   private apply(message: string): void {

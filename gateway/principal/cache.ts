@@ -2,10 +2,11 @@
 // in-process LRU, then Redis (shared by every gateway), then PostgreSQL.
 //
 // Correctness rules, in the order they matter:
-// - Local copies are trusted only while the change channel is subscribed
-//   (`live`). When it drops, everything local is flushed and every lookup
-//   reads PostgreSQL until the subscription is back (then flushed again), so
-//   a change missed during an outage is never served.
+// - Local copies are trusted only while the change feed is live (`live`:
+//   the PostgreSQL LISTEN session and the Redis subscription, see
+//   authz-subscriber.ts). When it drops, everything local is flushed and every
+//   lookup reads PostgreSQL until it is back (then flushed again), so a change
+//   missed during an outage is never served.
 // - A change evicts the record and cancels its in-flight load: a request that
 //   starts after the eviction never joins a load that began before it.
 // - A load that raced an eviction is used by the requests already waiting for
@@ -92,6 +93,8 @@ export class PrincipalCache {
   /** Redis copies whose row was read before this time (ms) are ignored. */
   private trustCopiesFrom = Infinity;
   private redisSkipUntil = 0;
+  /** Redis copies are neither read nor written back while a heard change could not be applied to them (principal/shared-copies.ts). */
+  private sharedHeld = false;
   private readonly rows: RowQuery;
   private readonly redis: ReturnType<typeof withWriteBack>;
   private readonly caches: { [K in ChangedRecord]: KindCache<RecordTypes[K]> };
@@ -132,6 +135,16 @@ export class PrincipalCache {
     // Whatever was cached before now may have missed a change; rows read from
     // now on (by any gateway whose clock is within clockSkewMs) have not.
     if (live) this.trustCopiesFrom = Date.now() + this.clockSkewMs;
+  }
+
+  holdSharedCopies(): void {
+    this.sharedHeld = true;
+  }
+
+  /** Every heard change is applied to Redis again; with `distrustOlder`, copies read before now stay untrusted. */
+  releaseSharedCopies(distrustOlder: boolean): void {
+    this.sharedHeld = false;
+    if (distrustOlder) this.trustCopiesFrom = Math.max(this.trustCopiesFrom, Date.now() + this.clockSkewMs);
   }
 
   user(id: string): UserRecord | null | Promise<UserRecord | null> {
@@ -191,7 +204,7 @@ export class PrincipalCache {
     // The generation seen before reading PostgreSQL; undefined when Redis was not consulted.
     let generation: string | undefined;
     const readAt = Date.now();
-    if (this.liveChannel && readAt >= this.redisSkipUntil) {
+    if (this.liveChannel && !this.sharedHeld && readAt >= this.redisSkipUntil) {
       try {
         const [raw, gen] = await this.redis.mget(recordKey(c.kind, id), generationKey(c.kind, id));
         const record = raw ? parseCopy<T>(raw, this.trustCopiesFrom) : null;

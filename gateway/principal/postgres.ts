@@ -27,6 +27,24 @@ export function openPostgres(databaseUrl: string): pg.Pool {
   return pool;
 }
 
+/** A pooled connection that died while idle (PostgreSQL restarted, a path reset): it fails its next query at once. */
+function deadConnection(err: unknown): boolean {
+  const e = err as { message?: string; code?: string };
+  return /Connection terminated|not queryable/.test(e.message ?? '') || e.code === 'ECONNRESET' || e.code === 'EPIPE';
+}
+
 export function poolRows(pool: pg.Pool): RowQuery {
-  return async <R extends object>(text: string, values: readonly unknown[]) => (await pool.query<R>(text, [...values])).rows;
+  return async <R extends object>(text: string, values: readonly unknown[]) => {
+    // The pool has dropped a dead connection by the time its query fails, so
+    // a retry takes another; after an outage every idle connection may be
+    // dead, and the change feed's reconnect sends every lookup here at once.
+    // Reads only: retrying is harmless. Timeouts are not retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await pool.query<R>(text, [...values])).rows;
+      } catch (err) {
+        if (attempt >= 3 || !deadConnection(err)) throw err;
+      }
+    }
+  };
 }

@@ -42,10 +42,21 @@ function gatewayEnv(overrides: Record<string, string>): Record<string, string> {
   };
 }
 
+export interface SpawnedService {
+  child: ChildProcess;
+  stderr: () => string;
+  onLine: (f: (line: string) => void) => () => void;
+}
+
 /** Spawns a gateway process (killed if the test process exits first). */
-export function spawnGateway(overrides: Record<string, string>): { child: ChildProcess; stderr: () => string; onLine: (f: (line: string) => void) => () => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/server.ts'], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...gatewayEnv(overrides) },
+export function spawnGateway(overrides: Record<string, string>): SpawnedService {
+  return spawnService('gateway/server.ts', gatewayEnv(overrides));
+}
+
+/** Spawns `script` under tsx with exactly `env` (plus PATH and HOME), killed if the test process exits first. */
+export function spawnService(script: string, env: Record<string, string>): SpawnedService {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -5,8 +5,10 @@
 // that long, order kept), unresponsive (`stall()`: connections are accepted
 // and kept, nothing is forwarded either way, as a host that stopped answering
 // would) or cut one connection just before it sends a chosen message
-// (`cutBefore`, e.g. a transaction's COMMIT).
+// (`cutBefore`, e.g. a transaction's COMMIT), or see (and optionally swallow)
+// the server's answer to one (`watchReply`: a COMMIT done, the client never told).
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface TcpProxy {
   port: number;
@@ -27,6 +29,15 @@ export interface TcpProxy {
    * connection is dropped. Resolves when that has happened.
    */
   cutBefore: (pattern: RegExp) => Promise<void>;
+  /**
+   * Once: on the first connection whose client sends a chunk matching
+   * `marker`, waits for the next server chunk matching `reply` (e.g. the
+   * CommandComplete of a COMMIT). With `cut`, that chunk and everything after
+   * it on the connection is swallowed (the connection stays open and silent):
+   * the server acted, the client never learns.
+   * Resolves with performance.now() at the moment the reply was seen.
+   */
+  watchReply: (marker: RegExp, reply: RegExp, opts?: { cut?: boolean }) => Promise<number>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
@@ -39,6 +50,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let latencyMs = 0;
   let stalling = false;
   let cut: { pattern: RegExp; done: () => void } | null = null;
+  let watch: { marker: RegExp; reply: RegExp; cut: boolean; servers: Set<Socket>; done: (at: number) => void } | null = null;
 
   /** Copies `from` to `to`, in order, each chunk `latencyMs` late. */
   const relay = (from: Socket, to: Socket, clientSide: boolean) => {
@@ -55,6 +67,20 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         to.destroy();
         done();
         return;
+      }
+      if (watch && clientSide && watch.marker.test(chunk.toString('latin1'))) watch.servers.add(to);
+      if (watch && !clientSide && watch.servers.has(from) && watch.reply.test(chunk.toString('latin1'))) {
+        const { done, cut: drop } = watch;
+        watch = null;
+        const at = performance.now();
+        done(at);
+        if (drop) {
+          // Swallowed, and the connection stays open and silent: the client
+          // waits for an answer that never comes (the test may kill it meanwhile).
+          dead.add(from);
+          dead.add(to);
+          return;
+        }
       }
       if (latencyMs <= 0 && releaseAt <= Date.now()) {
         to.write(chunk);
@@ -126,5 +152,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       stalled.clear();
     },
     cutBefore: (pattern) => new Promise<void>((done) => (cut = { pattern, done })),
+    watchReply: (marker, reply, opts = {}) =>
+      new Promise<number>((done) => (watch = { marker, reply, cut: opts.cut ?? false, servers: new Set(), done })),
   };
 }
