@@ -1,7 +1,7 @@
 // Changes that affect authorization are announced on one Redis channel after
 // their transaction commits; every gateway evicts what it cached for them.
 // The message names a record, never its contents: receivers reload.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis.ts';
 import { GENERATION_TTL_SECONDS, generationKey, recordKey } from '../principal/cache-keys.ts';
 import type { RecordKind } from '../principal/records.ts';
 
@@ -26,7 +26,7 @@ export class AuthzChangePublisher {
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => {},
   ) {

@@ -16,7 +16,7 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
   const key = signingKeyFromPem(secrets.JWT_PRIVATE_KEY);
   const policy = await PolicyEngine.load(config.POLICY_DIR);
   const orm = await openOrm(config.DATABASE_URL);
-  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
+  const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
   await connectRedis(redis);
   return {
     config,

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
+import type { RedisClient } from '../../core/infra/redis.ts';
 import type { PolicyEngine } from '../../core/policy/engine.ts';
 import type { TokenSigner } from '../auth/token-signer.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -10,7 +10,7 @@ import type { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
 export interface ControlPlaneDeps {
   config: Config;
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisClient;
   policy: PolicyEngine;
   signer: TokenSigner;
   mailer: Mailer;
