@@ -77,19 +77,25 @@ export function createRedis({ url, clusterNodes, keyPrefix, name, subscriber = f
 }
 
 function clusterOptions(name: string, keyPrefix: string | undefined): ClusterOptions {
-  const { retryStrategy: _perNode, enableOfflineQueue: _queue, lazyConnect: _lazy, ...redisOptions } = nodeOptions(name, false);
+  // Per-node reconnects, the queue and lazy connection are the Cluster's own options here.
+  const redisOptions: RedisOptions = nodeOptions(name, false);
+  delete redisOptions.retryStrategy;
+  delete redisOptions.enableOfflineQueue;
+  delete redisOptions.lazyConnect;
   return {
     ...(keyPrefix && { keyPrefix }),
     lazyConnect: true,
     enableOfflineQueue: false,
     redisOptions,
     clusterRetryStrategy: backoff,
-    // A master that died is replaced by its replica after cluster-node-timeout:
-    // a command to its slots is retried shortly (while the cluster says so)
-    // rather than at once, and the slot map is re-read often enough to see
-    // the promotion within a second or two even without a MOVED.
-    retryDelayOnFailover: 200,
-    retryDelayOnClusterDown: 200,
+    // A master that died is replaced by its replica after cluster-node-timeout.
+    // Meanwhile a command to its slots is retried every 100 ms, at most 8
+    // times (MOVED and retries counted together), so it still fails within
+    // about a second, like a command to a dead single server; the slot map
+    // is re-read every second, so the promotion is seen without a MOVED.
+    maxRedirections: 8,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
     retryDelayOnTryAgain: 100,
     slotsRefreshTimeout: 1000,
     slotsRefreshInterval: 1000,

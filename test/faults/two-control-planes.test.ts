@@ -12,7 +12,10 @@
 // - an approval approved on both at once reaches the upstream exactly once
 //   (conditional claim PENDING → APPROVED);
 // - the expiry sweep running on both at once expires each approval once, with
-//   one audit event (FOR UPDATE SKIP LOCKED).
+//   one audit event (FOR UPDATE SKIP LOCKED);
+// - with one control plane stopped the other serves on, and the gateway keeps
+//   deciding with the signing keys it already fetched.
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDue } from '../../src/approvals/store.ts';
 import { passwordEvaluations } from '../../src/passwords/hashing.ts';
@@ -22,7 +25,7 @@ import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
 import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
 import { auditOf } from '../support/audit.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { uniqueId } from '../support/fixtures.ts';
+import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 
 let stack: ApprovalStack;
 let cps: [RunningControlPlane, RunningControlPlane];
@@ -76,18 +79,18 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
   });
 
   it('a TOTP code sent to both at the same time opens one session; so does one MFA token', async () => {
+    const mfaToken = async (email: string, i: number) => (await api(i).post('/v1/auth/login', { email, password: GOOD_PASSWORD })).body.mfaToken as string;
+    // One code (the step after enrolment's), two logins in flight, one per control plane.
     const t = await tenantAdmin(true);
-    const mfaToken = async (i: number) => (await api(i).post('/v1/auth/login', { email: t.admin.email, password: GOOD_PASSWORD })).body.mfaToken as string;
-    // One code, two logins in flight (one per control plane).
     const code = codeAt(t.secret!, 30_000);
-    const [a, b] = await Promise.all([mfaToken(0), mfaToken(1)]);
+    const [a, b] = await Promise.all([mfaToken(t.admin.email, 0), mfaToken(t.admin.email, 1)]);
     const answers = await Promise.all([api(0).post('/v1/auth/login/totp', { mfaToken: a, code }), api(1).post('/v1/auth/login/totp', { mfaToken: b, code })]);
     expect(statuses(answers)).toEqual([200, 401]);
     expect(answers.find((r) => r.status === 401)!.body.code).toBe('TOTP_REPLAYED');
-    // One MFA token (a fresh step) replayed to the other control plane at the same moment.
-    const token = await mfaToken(0);
-    const next = codeAt(t.secret!, 60_000);
-    const same = await Promise.all([0, 1].map((i) => api(i).post('/v1/auth/login/totp', { mfaToken: token, code: next })));
+    // One MFA token sent to both control planes at the same moment (another user: a fresh step).
+    const u = await tenantAdmin(true);
+    const token = await mfaToken(u.admin.email, 0);
+    const same = await Promise.all([0, 1].map((i) => api(i).post('/v1/auth/login/totp', { mfaToken: token, code: codeAt(u.secret!, 30_000) })));
     expect(same.filter((r) => r.status === 200)).toHaveLength(1);
   });
 
@@ -129,5 +132,36 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
     }
     const rows = await stack.cp.deps.orm.em.getConnection().execute<{ status: string }[]>('select status from approvals where id in (?)', [ids]);
     expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'EXPIRED'));
+  });
+
+  // Last: it stops the first control plane, the one the gateway fetched its keys from.
+  it('one control plane stopped: the other serves logins and revocations, the gateway keeps deciding on the keys it has', async () => {
+    // Everything made through the first control plane's deps is made before it stops.
+    const t = await tenantAdmin(false);
+    const live = await world.user({ acl: { orders: 'RW' } });
+    const victim = await world.user({ acl: { orders: 'RW' } });
+    await activate(stack.cp.deps, world.tenant.admin.id);
+    const admin = api(1, await tokenFor(stack.cp.deps, world.tenant.admin.id));
+    const order = (token: string) => client(stack.gw.url, token).get('/orders/1', { 'x-merchant-id': world.m.direct });
+    expect((await order(victim.token)).status).toBe(200);
+
+    const stoppedAt = performance.now();
+    await stack.cp.close();
+    // Closed here; the stack's own close must not close it again.
+    stack.cp.close = async () => {};
+    expect(await fetch(`${stack.cp.url}/healthz`).then(() => 'answered', () => 'refused')).toBe('refused');
+
+    // The gateway's JWKS source is gone: tokens it has keys for keep verifying.
+    expect((await order(live.token)).status).toBe(200);
+    // The survivor: a login, and an administrator's disable that the gateway enforces.
+    expect((await api(1).post('/v1/auth/login', { email: t.admin.email, password: GOOD_PASSWORD })).status).toBe(200);
+    const applied = stack.gw.applied('user', victim.id);
+    const disabled = await admin.post(`/v1/users/${victim.id}/disable`);
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
+    await applied;
+    expect([401, 403]).toContain((await order(victim.token)).status);
+    expect((await order(live.token)).status).toBe(200);
+    // Nothing waited on the stopped one (no timeout was sat out).
+    expect(performance.now() - stoppedAt).toBeLessThan(5000);
   });
 });

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
 
-export const CLUSTER_PORTS = [7101, 7102, 7103, 7104, 7105, 7106] as const;
+export const CLUSTER_PORTS: readonly number[] = [7101, 7102, 7103, 7104, 7105, 7106];
 export const CLUSTER_NODE_TIMEOUT_MS = 1000;
 
 export interface RedisClusterHandle {
@@ -27,8 +27,8 @@ export interface RedisClusterHandle {
   masterOf: (key: string) => Promise<number>;
   /** SIGKILL one server (no SHUTDOWN: a crash, not a maintenance). */
   kill: (port: number) => Promise<void>;
-  /** Resolves once every slot is served again (cluster_state:ok on every live node), bounded by `ms`. */
-  healthy: (ms?: number) => Promise<void>;
+  /** Resolves once every slot is served (cluster_state:ok on every live node) by 3 masters, none of them `gone`; bounded by `ms`. */
+  healthy: (ms?: number, gone?: number) => Promise<void>;
   /** Runs one command on a live node (any, or `port`) on a short-lived connection. */
   command: (args: string[], port?: number) => Promise<unknown>;
   stop: () => Promise<void>;
@@ -58,8 +58,10 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
 export async function startRedisCluster(): Promise<RedisClusterHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'iam-redis-cluster-'));
   const children = new Map<number, ChildProcess>();
+  // A process killed by a signal keeps exitCode null: it has exited when either is set.
+  const running = (c: ChildProcess | undefined) => c !== undefined && c.exitCode === null && c.signalCode === null;
   const killAll = () => {
-    for (const c of children.values()) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const c of children.values()) if (running(c)) c.kill('SIGKILL');
   };
   // Never outlive the test process.
   process.once('exit', killAll);
@@ -72,11 +74,15 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
       '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
       '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS),
+      // A replica takes over however long it was cut off (the default refuses
+      // after 10 × node-timeout), and its first sync starts at once (the
+      // diskless default waits 5 s for more replicas).
+      '--cluster-replica-validity-factor', '0', '--repl-diskless-sync-delay', '0',
       '--save', '', '--appendonly', 'no',
     ], { stdio: 'ignore' });
     children.set(port, child);
   }
-  const alive = (port: number) => children.get(port)?.exitCode === null && !children.get(port)?.killed;
+  const alive = (port: number) => running(children.get(port));
   await until('every server accepting', 10_000, async () => {
     for (const port of CLUSTER_PORTS) await once(port, ['PING']);
     return true;
@@ -96,12 +102,14 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
   };
   const masters = async () => (await topology()).filter((n) => n.flags.includes('master') && !n.flags.includes('fail') && n.slots > 0).map((n) => n.port);
 
-  const healthy = (ms = 20_000) =>
+  const healthy = (ms = 20_000, gone?: number) =>
     until('cluster_state:ok on every live node', ms, async () => {
+      const now = await masters();
+      if (now.length !== 3 || (gone !== undefined && now.includes(gone))) return false;
       for (const port of CLUSTER_PORTS.filter(alive)) {
         if (!/cluster_state:ok/.test(String(await command(['CLUSTER', 'INFO'], port)))) return false;
       }
-      return (await masters()).length === 3;
+      return true;
     });
 
   await healthy();
@@ -128,7 +136,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     },
     kill: async (port) => {
       const child = children.get(port);
-      if (!child || child.exitCode !== null) return;
+      if (!child || !running(child)) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;
@@ -136,7 +144,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     healthy,
     command,
     stop: async () => {
-      const exits = [...children.values()].filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r)));
+      const exits = [...children.values()].filter(running).map((c) => new Promise((r) => c.once('exit', r)));
       killAll();
       await Promise.all(exits);
       process.off('exit', killAll);
