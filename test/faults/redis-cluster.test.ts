@@ -225,6 +225,50 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(await cluster.masters()).not.toContain(victim);
   });
 
+  it('a master that does not carry the change channel SIGKILLed: a revocation of a record it served waits for the failover on the Redis channel (measured)', async () => {
+    // The gateways' subscriber connections (core/infra/redis.ts) sit on one node; kill another master, one with a replica.
+    const channel = await cluster.nodesWithClient('gateway-authz-changes');
+    const masters = await cluster.masters();
+    const target = (await Promise.all(masters.filter((p) => !channel.includes(p)).map(async (p) => ((await cluster.replicasOf(p)).length ? p : null)))).find((p) => p !== null);
+    expect(target, `a master without the channel (channel on ${channel.join(',')}, masters ${masters.join(',')})`).toBeTruthy();
+    // A victim whose cached record lives on that master.
+    let victim: Subject | null = null;
+    for (let i = 0; i < 30 && victim === null; i++) {
+      const s = await subjectWithPassword([world.m.direct]);
+      if ((await cluster.masterOf(`${prefix}principal:{user:${s.userId}}`)) === target) victim = s;
+    }
+    expect(victim, 'a user whose record the target master serves').not.toBeNull();
+    const control = await subjectWithPassword([world.m.direct]);
+    const ledger = new Ledger();
+    const traffic = keepCalling(4, (loop) => gatewayCall(ledger, endpoints[loop % 2]!, loop < 2 ? victim! : control, 'read', world.m.direct), 5);
+    await ledger.after(100);
+
+    const killedAt = performance.now();
+    await cluster.kill(target!);
+    const revocation = await revoke.user(ledger, admin, victim!);
+    await cluster.healthy(20_000, target);
+    const failedOverAt = performance.now();
+    // Keep calling until the victim has been tried for more than a second after the failover.
+    while (!ledger.calls.some((c) => c.userId === victim!.userId && c.startedAt > failedOverAt + 1200)) await ledger.after(20);
+    await traffic.stop();
+
+    const victimCalls = ledger.calls.filter((c) => c.userId === victim!.userId);
+    const lastAllow = Math.max(revocation.answeredAt, ...victimCalls.filter((c) => c.status === 200).map((c) => c.startedAt));
+    const staleMs = lastAllow - revocation.answeredAt;
+    // The bound this channel gives on a cluster: no allow later than 1 s after the failover completed.
+    const verdict = ledger.judge(failedOverAt - revocation.answeredAt + 1000);
+    const strict = ledger.judge(100);
+    await writeScenario(summarize('redis-cluster-master-without-channel', [`master :${target} (not carrying the change channel) SIGKILLed; a user whose record it served disabled meanwhile`], verdict, 1, {
+      adminAnswerAfterKillMs: Math.round(revocation.answeredAt - killedAt),
+      failoverDoneAfterKillMs: Math.round(failedOverAt - killedAt),
+      victimLastAllowedAfterAnswerMs: Math.round(staleMs),
+      wrongfulAllowsAt100msGrace: strict.wrongfulAllows.length,
+    }));
+    expect(sample(verdict.wrongfulAllows), 'allows after the failover').toEqual([]);
+    expect(sample(verdict.otherStatuses), 'neither allowed nor denied').toEqual([]);
+    expect(victimCalls.filter((c) => c.startedAt > failedOverAt + 1000).length).toBeGreaterThan(0);
+  });
+
   it('a gateway SIGKILLed: the other keeps deciding; a new one joins the cluster and is ready without touching anything else', async () => {
     const s = await subjectWithPassword([world.m.direct]);
     // Expected answers are asserted one by one; no revocation here.

@@ -25,6 +25,10 @@ export interface RedisClusterHandle {
   masters: () => Promise<number[]>;
   /** The master serving `key`'s slot (the key as stored, prefix included). */
   masterOf: (key: string) => Promise<number>;
+  /** Ports of the live replicas of the master on `port`. */
+  replicasOf: (port: number) => Promise<number[]>;
+  /** Ports of the live nodes holding a client connection named `name` (CLIENT SETNAME / connectionName). */
+  nodesWithClient: (name: string) => Promise<number[]>;
   /** SIGKILL one server (no SHUTDOWN: a crash, not a maintenance). */
   kill: (port: number) => Promise<void>;
   /** Resolves once every slot is served (cluster_state:ok on every live node) by 3 masters, none of them `gone`; bounded by `ms`. */
@@ -96,8 +100,8 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
   const topology = async () => {
     const text = String(await command(['CLUSTER', 'NODES']));
     return text.trim().split('\n').map((line) => {
-      const [, addr, flags, , , , , , ...slots] = line.split(' ');
-      return { port: Number(addr!.split('@')[0]!.split(':')[1]), flags: flags!.split(','), slots: slots.length };
+      const [id, addr, flags, master, , , , , ...slots] = line.split(' ');
+      return { id: id!, port: Number(addr!.split('@')[0]!.split(':')[1]), flags: flags!.split(','), master: master!, slots: slots.length };
     });
   };
   const masters = async () => (await topology()).filter((n) => n.flags.includes('master') && !n.flags.includes('fail') && n.slots > 0).map((n) => n.port);
@@ -133,6 +137,18 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
       const shard = shards.find(([from, to]) => slot >= from && slot <= to);
       if (!shard) throw new Error(`no master serves slot ${slot}`);
       return Number(shard[2][1]);
+    },
+    replicasOf: async (port) => {
+      const nodes = await topology();
+      const id = nodes.find((n) => n.port === port)?.id;
+      return nodes.filter((n) => n.master === id && !n.flags.includes('fail') && alive(n.port)).map((n) => n.port);
+    },
+    nodesWithClient: async (name) => {
+      const found: number[] = [];
+      for (const port of CLUSTER_PORTS.filter(alive)) {
+        if (String(await command(['CLIENT', 'LIST'], port)).includes(` name=${name} `)) found.push(port);
+      }
+      return found;
     },
     kill: async (port) => {
       const child = children.get(port);
