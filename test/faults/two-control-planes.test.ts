@@ -13,6 +13,9 @@
 //   (conditional claim PENDING → APPROVED);
 // - the expiry sweep running on both at once expires each approval once, with
 //   one audit event (FOR UPDATE SKIP LOCKED);
+// - the soak's mix (gateway reads and writes, logins, revocations of every
+//   kind made through either control plane) over three gateway processes:
+//   no wrongful allow (oracle.ts);
 // - with one control plane stopped the other serves on, and the gateway keeps
 //   deciding with the signing keys it already fetched.
 import { performance } from 'node:perf_hooks';
@@ -25,6 +28,12 @@ import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
 import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
 import { auditOf } from '../support/audit.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { User } from '../../src/users/user.entity.ts';
+import { routeTable, startGatewayProcess } from './gateway-process.ts';
+import { Ledger, sample } from './oracle.ts';
+import { revoke } from './revocations.ts';
+import { summarize, writeScenario } from './summary.ts';
+import { gatewayCall, keepCalling, login, pick, sessionOf, type Endpoint, type Subject } from './traffic.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 
 let stack: ApprovalStack;
@@ -132,6 +141,63 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
     }
     const rows = await stack.cp.deps.orm.em.getConnection().execute<{ status: string }[]>('select status from approvals where id in (?)', [ids]);
     expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'EXPIRED'));
+  });
+
+  it('the soak mix on two control planes and three gateway processes: revocations through either, 0 wrongful allows', async () => {
+    const upstream = await routeTable(stack.upstream.url);
+    const gateways = await Promise.all([0, 1, 2].map((i) => startGatewayProcess({ CONTROL_PLANE_URL: cps[i % 2]!.url, GATEWAY_ROUTES: upstream.file })));
+    try {
+      await activate(stack.cp.deps, world.tenant.admin.id);
+      const token = await tokenFor(stack.cp.deps, world.tenant.admin.id);
+      const admins = [api(0, token), api(1, token)];
+      const both = [world.m.direct, world.m.other];
+      const subjectWith = async (roleId?: string): Promise<Subject> => {
+        const u = await world.user({ acl: { orders: 'RW' }, ...(roleId && { roleId }), merchantsAccess: both });
+        await activate(stack.cp.deps, u.id, GOOD_PASSWORD);
+        const { email } = await stack.cp.deps.orm.em.fork().findOneOrFail(User, u.id);
+        return { userId: u.id, roleId: u.roleId, email, password: GOOD_PASSWORD, merchants: both, sessions: [{ sid: sessionOf(u.token), accessToken: u.token, refreshToken: '' }], lock: Promise.resolve() };
+      };
+      const sharedRole = (await world.role({ orders: 'RW' })).id;
+      const everyone = [
+        ...(await Promise.all([0, 1, 2, 3].map(() => subjectWith()))),
+        ...(await Promise.all([0, 1, 2, 3].map(() => subjectWith(sharedRole)))),
+      ];
+      const [d1, d2, n1, s1, ...rest] = everyone;
+      const ledger = new Ledger();
+      const endpoints: Endpoint[] = gateways.map((g, i) => ({ name: `gateway-${i + 1}`, url: g.url }));
+      const traffic = [
+        keepCalling(4, async () => {
+          const x = pick(everyone);
+          await gatewayCall(ledger, pick(endpoints), x, pick(['read', 'read', 'write'] as const), pick(x.merchants));
+        }, 10),
+        keepCalling(1, async (l) => login(ledger, cps[l % 2]!.url, pick(rest)), 300),
+      ];
+      // Revocations alternate between the control planes.
+      const plan = [
+        () => revoke.user(ledger, admins[0]!, d1!),
+        () => revoke.merchants(ledger, admins[1]!, n1!, [world.m.direct]),
+        () => revoke.role(ledger, admins[0]!, sharedRole),
+        () => revoke.sessions(ledger, admins[1]!, s1!),
+        () => revoke.user(ledger, admins[1]!, d2!),
+      ];
+      await ledger.after(200);
+      for (const step of plan) {
+        await step();
+        await ledger.after(250);
+      }
+      await Promise.all(traffic.map((t) => t.stop()));
+      const verdict = ledger.judge(100);
+      await writeScenario(summarize('two-control-planes-three-gateways', ['none: two control planes, three gateway processes, revocations through both'], verdict, ledger.revocations.length));
+      expect(sample(verdict.wrongfulAllows), 'wrongful allows').toEqual([]);
+      expect(sample(verdict.wrongfulDenies), 'wrongful denies').toEqual([]);
+      expect(sample(verdict.otherStatuses), 'neither allowed nor denied').toEqual([]);
+      for (const r of ledger.revocations) {
+        expect(ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.answeredAt + 100).length, r.label).toBeGreaterThan(0);
+      }
+    } finally {
+      await Promise.all(gateways.map((g) => g.stop()));
+      await upstream.remove();
+    }
   });
 
   // Last: it stops the first control plane, the one the gateway fetched its keys from.
