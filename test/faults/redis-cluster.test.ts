@@ -10,6 +10,7 @@
 // build/faults/redis-cluster-*.json (quoted in the README's failure table).
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanKeys } from '../../core/infra/redis.ts';
 import { LoginLockout } from '../../src/lockout/login-lockout.ts';
 import { passwordEvaluations } from '../../src/passwords/hashing.ts';
 import { User } from '../../src/users/user.entity.ts';
@@ -116,6 +117,10 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     // The record is now in the cluster, under its hash-tagged key, beside its generation.
     const recordKey = `${prefix}principal:{user:${narrow.userId}}`;
     expect(await cluster.command(['CLUSTER', 'KEYSLOT', recordKey])).toBe(await cluster.command(['CLUSTER', 'KEYSLOT', `${prefix}principal-gen:{user:${narrow.userId}}`]));
+    // A scan sees every master's keys (the records are spread over all three).
+    const cached = await scanKeys(cp.deps.redis, `${prefix}principal:*`);
+    expect(cached).toContain(recordKey);
+    expect(new Set(await Promise.all(cached.map((k) => cluster.masterOf(k)))).size).toBe(3);
 
     // A revocation under traffic on both gateways: the oracle allows nothing later than 100 ms after the answer.
     const applied = await Promise.all(gateways.map((g) => counter(g, 'gateway_authz_changes_total{kind="user"}')));
