@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const redis = new Redis(redisUrl, { keyPrefix: scratch.prefix, maxRetriesPerRequest: 1 });
   const metrics = new GatewayMetrics();
   const cache = new PrincipalCache(poolRows(gatewayPool), redis, metrics);
-  const subscriber = new AuthzChangeSubscriber(redisUrl, scratch.prefix, cache, metrics, pino({ level: 'silent' }), {}, { databaseUrl, sharedRedis: redis });
+  const subscriber = new AuthzChangeSubscriber({ url: redisUrl }, scratch.prefix, cache, metrics, pino({ level: 'silent' }), {}, { databaseUrl, sharedRedis: redis });
   try {
     await subscriber.start();
     if (!subscriber.live) throw new Error('the change feed did not go live');

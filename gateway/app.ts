@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { clientTimeouts } from '../core/http/client-limits.ts';
 import { installErrorHandler } from '../core/http/error-handler.ts';
+import { redisReady } from '../core/infra/redis.ts';
 import { frameworkErrors } from '../core/http/framework-errors.ts';
 import { bodyTooLarge, capped } from './proxy/body-limit.ts';
 import type { GatewayDeps } from './deps.ts';
@@ -46,7 +47,8 @@ export async function buildGateway(deps: GatewayDeps, opts: GatewayBuildOptions 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const [redis, postgres] = await Promise.all([
-      deps.redis.ping().then(() => true, () => false),
+      // On a cluster: every slot served and every master answering (core/infra/redis.ts).
+      redisReady(deps.redis),
       deps.postgres.query('select 1').then(() => true, () => false),
     ]);
     // Ready with a policy (always loaded: a gateway without one never starts),

@@ -48,7 +48,7 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
   // Connects lazily: a PostgreSQL that is down at boot is not fatal.
   const postgres = openPostgres(config.DATABASE_URL);
 
-  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'gateway' });
+  const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, keyPrefix: config.REDIS_KEY_PREFIX, name: 'gateway' });
   await connectRedis(redis);
 
   let tokens: TokenVerifier | null = null;
@@ -64,7 +64,7 @@ export async function createGatewayDeps(config: GatewayConfig, opts: GatewayDeps
   await keys.start();
 
   const principals = new PrincipalCache(poolRows(postgres), redis, metrics, opts.cache);
-  const changes = new AuthzChangeSubscriber(config.REDIS_URL, config.REDIS_KEY_PREFIX, principals, metrics, log, {}, {
+  const changes = new AuthzChangeSubscriber({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES }, config.REDIS_KEY_PREFIX, principals, metrics, log, {}, {
     databaseUrl: config.CHANGE_FEED_DATABASE_URL ?? config.DATABASE_URL,
     sharedRedis: redis,
   });

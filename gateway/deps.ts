@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/infra/redis.ts';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.ts';
 import type { AuthzChangeSubscriber } from './principal/authz-subscriber.ts';
@@ -31,7 +31,7 @@ export interface GatewayDeps {
   /** Principal records and held approvals, in plain SQL. */
   postgres: pg.Pool;
   /** Commands (cache reads and write-backs). The change channel has its own connection. */
-  redis: Redis;
+  redis: RedisClient;
   policy: PolicyHolder;
   /** A candidate bundle evaluated beside `policy`, never enforced (POLICY_SHADOW_*); null without one. */
   shadow: ShadowPolicy | null;

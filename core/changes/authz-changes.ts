@@ -5,7 +5,7 @@
 // triggers notify inside the transaction; gateways listen). This one only
 // repeats it, and is what a gateway's Redis subscription hears.
 // The message names a record, never its contents: receivers reload.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis.ts';
 import type { RecordKind } from '../principal/records.ts';
 import { dropSharedCopy } from './shared-copy.ts';
 
@@ -30,7 +30,7 @@ export class AuthzChangePublisher {
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => {},
   ) {

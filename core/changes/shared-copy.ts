@@ -4,11 +4,11 @@
 // a load that read the old row before the change from writing it back.
 // Both the control plane (after its commit) and every gateway (on hearing
 // the change from PostgreSQL) do this; doing it twice is harmless.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis.ts';
 import { GENERATION_TTL_SECONDS, generationKey, recordKey } from '../principal/cache-keys.ts';
 import type { RecordKind } from '../principal/records.ts';
 
-export async function dropSharedCopy(redis: Redis, kind: RecordKind, id: string): Promise<void> {
+export async function dropSharedCopy(redis: RedisClient, kind: RecordKind, id: string): Promise<void> {
   const results = await redis
     .multi()
     .del(recordKey(kind, id))

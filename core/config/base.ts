@@ -14,7 +14,14 @@ export const baseProperties = {
   HOST: Type.String({ default: '127.0.0.1' }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgresql://postgres@127.0.0.1:5432/tenant_iam' }),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
-  REDIS_KEY_PREFIX: Type.String({ default: 'iam:' }),
+  // Redis Cluster mode when set: comma-separated host:port seeds (a few of the
+  // cluster's nodes; the rest are discovered). REDIS_URL is then unused.
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ pattern: '^\\s*[^,:\\s]+:\\d{1,5}\\s*(,\\s*[^,:\\s]+:\\d{1,5}\\s*)*$' })),
+  // No braces: on a cluster a record's keys share a slot by their own hash
+  // tag (core/principal/cache-keys.ts); a brace in the prefix would change
+  // which part of each key is hashed (a record's two keys could land in two
+  // slots, or every key of the installation in one).
+  REDIS_KEY_PREFIX: Type.String({ pattern: '^[^{}]*$', default: 'iam:' }),
   // The route table: the gateway proxies by it; the control plane lists its
   // modules in the catalogue and sends approved requests to its upstreams.
   GATEWAY_ROUTES: Type.String({ default: 'gateway/routes.demo.yaml' }),

@@ -38,10 +38,13 @@ function classify(err: unknown, own: ErrorClassifier | undefined): ErrorBody {
   return errorBody(500, 'INTERNAL', 'internal error');
 }
 
-/** PostgreSQL (pg, knex) and Redis (ioredis: no offline queue, command timeout) that cannot be reached or do not answer. */
+/** PostgreSQL (pg, knex) and Redis (ioredis, single or Cluster: no offline queue, command timeout) that cannot be reached or do not answer. */
 const unavailable = new RegExp([
   'Connection terminated', 'Knex: Timeout acquiring a connection', 'Query read timeout', 'timeout exceeded when trying to connect',
   'is not queryable', "Stream isn't writeable", 'Command timed out', 'Connection is closed', 'max retries per request',
+  // Redis Cluster (ioredis Cluster): not connected yet, a master lost and not yet replaced, slots moving.
+  "Cluster isn't ready", 'CLUSTERDOWN', 'TRYAGAIN', 'Too many Cluster redirections', 'None of startup nodes is available',
+  'Failed to refresh slots cache',
 ].join('|'));
 
 export function isConnectionFailure(err: unknown): boolean {

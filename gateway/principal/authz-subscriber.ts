@@ -22,7 +22,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authzChannel, type AuthzChange, type ChangedRecord } from '../../core/changes/authz-changes.ts';
-import { createRedis } from '../../core/infra/redis.ts';
+import { createRedis, type RedisClient, type RedisClientOptions } from '../../core/infra/redis.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
 import type { PrincipalCache } from './cache.ts';
 import { PostgresChangeFeed, type ChangeFeedOptions } from './change-feed.ts';
@@ -43,7 +43,7 @@ export interface FeedSource {
   /** The LISTEN session's database (a direct session, not through a transaction pooler). */
   databaseUrl: string;
   /** The gateway's command client, to drop shared copies with. */
-  sharedRedis: Redis;
+  sharedRedis: RedisClient;
   options?: ChangeFeedOptions;
 }
 
@@ -68,7 +68,8 @@ export class AuthzChangeSubscriber {
   applied = 0;
 
   constructor(
-    url: string,
+    /** REDIS_URL, or REDIS_CLUSTER_NODES on a cluster (one connection to one node: core/infra/redis.ts). */
+    target: Pick<RedisClientOptions, 'url' | 'clusterNodes'>,
     prefix: string,
     private readonly cache: PrincipalCache,
     private readonly metrics: GatewayMetrics,
@@ -88,7 +89,7 @@ export class AuthzChangeSubscriber {
     this.heartbeatMs = heartbeat.intervalMs ?? 200;
     this.heartbeatTimeoutMs = heartbeat.timeoutMs ?? 200;
     this.channel = authzChannel(prefix);
-    this.redis = createRedis({ url, name: 'gateway-authz-changes', subscriber: true });
+    this.redis = createRedis({ ...target, name: 'gateway-authz-changes', subscriber: true });
     this.redis.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.apply(message);
     });

@@ -18,7 +18,7 @@
 //   copy read before the subscription is not trusted either: a change may
 //   have been committed while this gateway could not hear it and while the
 //   control plane could not delete the copy (Redis unreachable for both).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/infra/redis.ts';
 import { LRUCache } from 'lru-cache';
 import type { RowQuery } from '../../core/db/rows.ts';
 import type { ChangedRecord } from '../../core/changes/authz-changes.ts';
@@ -74,8 +74,8 @@ function parseCopy<T>(raw: string, trustFrom: number): T | null {
 }
 
 /** Loads the conditional write-back script on a client once. */
-function withWriteBack(redis: Redis): Redis & { principalWriteBack: (...args: (string | number)[]) => Promise<number> } {
-  const r = redis as Redis & { principalWriteBack?: unknown };
+function withWriteBack(redis: RedisClient): RedisClient & { principalWriteBack: (...args: (string | number)[]) => Promise<number> } {
+  const r = redis as RedisClient & { principalWriteBack?: unknown };
   if (typeof r.principalWriteBack !== 'function') {
     redis.defineCommand('principalWriteBack', {
       numberOfKeys: 2,
@@ -102,7 +102,7 @@ export class PrincipalCache {
   private readonly redisBackoffMs: number;
   private readonly clockSkewMs: number;
 
-  constructor(rows: RowQuery, redis: Redis, metrics: GatewayMetrics, opts: PrincipalCacheOptions = {}) {
+  constructor(rows: RowQuery, redis: RedisClient, metrics: GatewayMetrics, opts: PrincipalCacheOptions = {}) {
     this.rows = rows;
     this.redis = withWriteBack(redis);
     this.negativeTtlMs = opts.negativeTtlMs ?? 5000;

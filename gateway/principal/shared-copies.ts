@@ -6,7 +6,7 @@
 // until every change it could not apply has been applied, retried every
 // 250 ms. So no gateway ever serves a Redis copy older than a change it has
 // heard of: each one either dropped the copy or does not read copies.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/infra/redis.ts';
 import { dropSharedCopy } from '../../core/changes/shared-copy.ts';
 import type { ChangedRecord } from '../../core/changes/authz-changes.ts';
 import type { PrincipalCache } from './cache.ts';
@@ -23,7 +23,7 @@ export class SharedCopies {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly cache: PrincipalCache,
   ) {}
 

@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { loggerOptions } from '../../core/infra/logger.ts';
+import { redisReady } from '../../core/infra/redis.ts';
 import { clientTimeouts } from '../../core/http/client-limits.ts';
 import { installErrorHandler } from '../../core/http/error-handler.ts';
 import { ormErrors } from '../http/orm-errors.ts';
@@ -77,7 +78,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps, opts: BuildOptio
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     const [db, redis] = await Promise.all([
       deps.orm.em.getConnection().execute('select 1').then(() => true, () => false),
-      deps.redis.ping().then(() => true, () => false),
+      // On a cluster: every slot served and every master answering (core/infra/redis.ts).
+      redisReady(deps.redis),
     ]);
     return reply.code(db ? 200 : 503).send({
       status: db ? 'ready' : 'unavailable', db, redis, policy: deps.policy.revision,

@@ -24,7 +24,7 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
   const metrics = new Registry();
   registerBundleMetrics(metrics, 'control_plane', policySource.active);
   const orm = await openOrm(config.DATABASE_URL);
-  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
+  const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
   await connectRedis(redis);
   return {
     config,

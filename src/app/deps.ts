@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.ts';
+import type { RedisClient } from '../../core/infra/redis.ts';
 import type { PolicyEngine } from '../../core/policy/engine.ts';
 import type { PolicySource } from '../../core/policy/bundle/policy-source.ts';
 import type { Registry } from 'prom-client';
@@ -12,7 +12,7 @@ import type { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
 export interface ControlPlaneDeps {
   config: Config;
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisClient;
   /** The bundle in force (with a bundle server it changes at run time: core/policy/bundle/following-engine.ts). */
   policy: PolicyEngine;
   /** Where the bundle comes from, its revision and activation time (/readyz); absent in tests that build deps by hand. */

@@ -17,7 +17,7 @@
 // Redis TTLs only garbage-collect: failures are forgotten `lockoutMinutes`
 // after the last attempt.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/infra/redis.ts';
 
 const script = `
 local key = KEYS[1]
@@ -87,10 +87,10 @@ export type Reservation = { ok: true } | { ok: false; lockedUntil: Date };
 export class LoginLockout {
   private readonly run: LockoutCommand;
 
-  constructor(redis: Redis) {
-    const r = redis as Redis & { loginLockout?: LockoutCommand };
+  constructor(redis: RedisClient) {
+    const r = redis as RedisClient & { loginLockout?: LockoutCommand };
     if (!r.loginLockout) redis.defineCommand('loginLockout', { numberOfKeys: 1, lua: script });
-    this.run = (...args) => (redis as Redis & { loginLockout: LockoutCommand }).loginLockout(...args);
+    this.run = (...args) => (redis as RedisClient & { loginLockout: LockoutCommand }).loginLockout(...args);
   }
 
   static key(email: string): string {

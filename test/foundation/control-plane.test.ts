@@ -55,6 +55,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ CONTROL_PLANE_PORT: 'eighty' })).toThrow(/CONTROL_PLANE_PORT/);
   });
 
+  it('takes Redis Cluster seeds as host:port,host:port and refuses a key prefix that would move hash slots', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2:7001' }).REDIS_CLUSTER_NODES).toBe('10.0.0.1:7000, redis-2:7001');
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    for (const bad of ['10.0.0.1', 'redis://10.0.0.1:7000', '10.0.0.1:7000,', 'a:1;b:2']) {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad }), bad).toThrow(/REDIS_CLUSTER_NODES/);
+    }
+    expect(() => loadConfig({ REDIS_KEY_PREFIX: '{iam}:' })).toThrow(/REDIS_KEY_PREFIX/);
+  });
+
   it('names missing key material', () => {
     expect(() => requireSecrets(loadConfig({}))).toThrow(/JWT_PRIVATE_KEY, TOTP_ENCRYPTION_KEY/);
   });

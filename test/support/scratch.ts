@@ -11,6 +11,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { generateSigningKeyPem } from '../../core/tokens/keys.ts';
 import { migrate, openOrm } from '../../src/db/orm.ts';
+import { scanKeys } from '../../core/infra/redis.ts';
 
 export interface Scratch {
   /** The environment every service of the run shares. */
@@ -49,12 +50,8 @@ export async function openScratch({ kind, adminUrl, redisUrl }: ScratchOptions):
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      const keys = await scanKeys(redis, `${prefix}*`);
+      for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     } catch {
       // Redis may be down after a fault test; nothing to clean then.
     } finally {

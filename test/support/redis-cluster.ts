@@ -1,0 +1,170 @@
+// A real Redis Cluster for the tests that claim cluster behaviour: 3 masters
+// and 3 replicas on loopback ports 7101–7106 (cluster bus 17101–17106),
+// without persistence, each with its cluster config in a temp folder, made
+// a cluster by `redis-cli --cluster create`. cluster-node-timeout is 1000 ms,
+// so a killed master is replaced by its replica within about 2 s.
+// Started once per test file; stop() kills every server and removes the
+// temp folders.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+
+const run = promisify(execFile);
+
+export const CLUSTER_PORTS: readonly number[] = [7101, 7102, 7103, 7104, 7105, 7106];
+export const CLUSTER_NODE_TIMEOUT_MS = 1000;
+
+export interface RedisClusterHandle {
+  /** REDIS_CLUSTER_NODES for the services: every node as a seed. */
+  nodes: string;
+  ports: readonly number[];
+  /** Ports of the current masters (asked of a live node). */
+  masters: () => Promise<number[]>;
+  /** The master serving `key`'s slot (the key as stored, prefix included). */
+  masterOf: (key: string) => Promise<number>;
+  /** Ports of the live replicas of the master on `port`. */
+  replicasOf: (port: number) => Promise<number[]>;
+  /** Ports of the live nodes holding a client connection named `name` (CLIENT SETNAME / connectionName). */
+  nodesWithClient: (name: string) => Promise<number[]>;
+  /** SIGKILL one server (no SHUTDOWN: a crash, not a maintenance). */
+  kill: (port: number) => Promise<void>;
+  /** Resolves once every slot is served (cluster_state:ok on every live node) by 3 masters, none of them `gone`; bounded by `ms`. */
+  healthy: (ms?: number, gone?: number) => Promise<void>;
+  /** Runs one command on a live node (any, or `port`) on a short-lived connection. */
+  command: (args: string[], port?: number) => Promise<unknown>;
+  stop: () => Promise<void>;
+}
+
+async function once(port: number, args: string[]): Promise<unknown> {
+  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return await r.call(args[0]!, ...args.slice(1));
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Polls `check` every 50 ms until it holds (setup and fault recovery, not a propagation measurement). */
+async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`redis cluster: ${what} not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startRedisCluster(): Promise<RedisClusterHandle> {
+  const dir = await mkdtemp(join(tmpdir(), 'iam-redis-cluster-'));
+  const children = new Map<number, ChildProcess>();
+  // A process killed by a signal keeps exitCode null: it has exited when either is set.
+  const running = (c: ChildProcess | undefined) => c !== undefined && c.exitCode === null && c.signalCode === null;
+  const killAll = () => {
+    for (const c of children.values()) if (running(c)) c.kill('SIGKILL');
+  };
+  // Never outlive the test process.
+  process.once('exit', killAll);
+
+  // A server left on these ports by an earlier run that was killed (the
+  // ports are this suite's own) would answer instead of the new one.
+  await Promise.all(CLUSTER_PORTS.map((port) => once(port, ['SHUTDOWN', 'NOSAVE']).catch(() => undefined)));
+  for (const port of CLUSTER_PORTS) {
+    const child = spawn('redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+      '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS),
+      // A replica takes over however long it was cut off (the default refuses
+      // after 10 × node-timeout), and its first sync starts at once (the
+      // diskless default waits 5 s for more replicas).
+      '--cluster-replica-validity-factor', '0', '--repl-diskless-sync-delay', '0',
+      '--save', '', '--appendonly', 'no',
+    ], { stdio: 'ignore' });
+    children.set(port, child);
+  }
+  const alive = (port: number) => running(children.get(port));
+  await until('every server accepting', 10_000, async () => {
+    for (const port of CLUSTER_PORTS) await once(port, ['PING']);
+    return true;
+  });
+  await run('redis-cli', ['--cluster', 'create', ...CLUSTER_PORTS.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
+
+  const liveNode = () => CLUSTER_PORTS.find(alive)!;
+  const command = (args: string[], port = liveNode()) => once(port, args);
+
+  /** `cluster nodes` of a live node: port → role, health. */
+  const topology = async () => {
+    const text = String(await command(['CLUSTER', 'NODES']));
+    return text.trim().split('\n').map((line) => {
+      const [id, addr, flags, master, , , , , ...slots] = line.split(' ');
+      return { id: id!, port: Number(addr!.split('@')[0]!.split(':')[1]), flags: flags!.split(','), master: master!, slots: slots.length };
+    });
+  };
+  const masters = async () => (await topology()).filter((n) => n.flags.includes('master') && !n.flags.includes('fail') && n.slots > 0).map((n) => n.port);
+
+  const healthy = (ms = 20_000, gone?: number) =>
+    until('cluster_state:ok on every live node', ms, async () => {
+      const now = await masters();
+      if (now.length !== 3 || (gone !== undefined && now.includes(gone))) return false;
+      for (const port of CLUSTER_PORTS.filter(alive)) {
+        if (!/cluster_state:ok/.test(String(await command(['CLUSTER', 'INFO'], port)))) return false;
+      }
+      return true;
+    });
+
+  await healthy();
+  // A replica can only take over once it has synced with its master.
+  await until('every replica in sync', 20_000, async () => {
+    const replicas = (await topology()).filter((n) => n.flags.includes('slave')).map((n) => n.port);
+    if (replicas.length !== 3) return false;
+    for (const port of replicas) {
+      if (!/master_link_status:up/.test(String(await command(['INFO', 'replication'], port)))) return false;
+    }
+    return true;
+  });
+
+  return {
+    nodes: CLUSTER_PORTS.map((p) => `127.0.0.1:${p}`).join(','),
+    ports: CLUSTER_PORTS,
+    masters,
+    masterOf: async (key) => {
+      const slot = Number(await command(['CLUSTER', 'KEYSLOT', key]));
+      const shards = (await command(['CLUSTER', 'SLOTS'])) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
+      const shard = shards.find(([from, to]) => slot >= from && slot <= to);
+      if (!shard) throw new Error(`no master serves slot ${slot}`);
+      return Number(shard[2][1]);
+    },
+    replicasOf: async (port) => {
+      const nodes = await topology();
+      const id = nodes.find((n) => n.port === port)?.id;
+      return nodes.filter((n) => n.master === id && !n.flags.includes('fail') && alive(n.port)).map((n) => n.port);
+    },
+    nodesWithClient: async (name) => {
+      const found: number[] = [];
+      for (const port of CLUSTER_PORTS.filter(alive)) {
+        if (String(await command(['CLIENT', 'LIST'], port)).includes(` name=${name} `)) found.push(port);
+      }
+      return found;
+    },
+    kill: async (port) => {
+      const child = children.get(port);
+      if (!child || !running(child)) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    healthy,
+    command,
+    stop: async () => {
+      const exits = [...children.values()].filter(running).map((c) => new Promise((r) => c.once('exit', r)));
+      killAll();
+      await Promise.all(exits);
+      process.off('exit', killAll);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
