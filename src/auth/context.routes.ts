@@ -15,6 +15,7 @@ import { auditActor } from './authorize.ts';
 import { findPermittedContext, listContexts, type ContextRef } from './contexts.ts';
 import { ContextTypeSchema, TokenPairSchema } from './schemas.ts';
 import { openSession } from './sessions.ts';
+import { serviceContext } from '../app/service-context.ts';
 
 const ContextItemSchema = Type.Object({ type: ContextTypeSchema, id: Type.String(), name: Type.String() });
 
@@ -80,7 +81,7 @@ export const contextRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return request.em.transactional(async (tx) => {
         const { session, tokens } = openSession(app.deps, tx, user, { type: target.type, id: target.id });
         session.expiresAt = new Date(Math.min(session.expiresAt.getTime(), from.expiresAt));
-        recordAudit(tx, auditActor(request), {
+        recordAudit(tx, auditActor(serviceContext(request)), {
           action: 'auth.context_switch',
           targetType: 'user',
           targetId: user.id,

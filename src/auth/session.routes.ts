@@ -12,6 +12,7 @@ import { refreshTokens } from './refresh.ts';
 import { clearRefreshCookie, presentedRefreshToken } from './refresh-cookie.ts';
 import { PasswordSchema, SecretTokenSchema, TokenPairSchema } from './schemas.ts';
 import { announceRevoked, revokeSessions } from './sessions.ts';
+import { serviceContext } from '../app/service-context.ts';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const config = authRateLimit(app);
@@ -49,7 +50,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const sessionId = request.actor.session.id;
       const revoked = await request.em.transactional(async (tx) => {
-        recordAudit(tx, auditActor(request), { action: 'auth.logout', targetType: 'user', targetId: request.actor.user.id, after: { sessionId } });
+        recordAudit(tx, auditActor(serviceContext(request)), { action: 'auth.logout', targetType: 'user', targetId: request.actor.user.id, after: { sessionId } });
         return revokeSessions(tx, { sessionId }, 'logout', app.deps.now());
       });
       await announceRevoked(app.deps, revoked);
@@ -70,7 +71,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await changeOwnPassword(request, request.body);
+      await changeOwnPassword(serviceContext(request), request.body);
       return reply.code(204).send();
     },
   );

@@ -16,6 +16,7 @@ import { authRateLimit } from '../auth/rate-limit.ts';
 import { EmailSchema, PasswordSchema } from '../auth/schemas.ts';
 import { announceRevoked, revokeSessions } from '../auth/sessions.ts';
 import { requestEmailChange } from '../email-change/request.ts';
+import { serviceContext } from '../app/service-context.ts';
 
 export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const config = authRateLimit(app);
@@ -37,8 +38,8 @@ export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { user } = await confirmCurrentPassword(request, request.body.currentPassword);
-      return reply.code(202).send(await requestEmailChange(request, user, request.body.newEmail));
+      const { user } = await confirmCurrentPassword(serviceContext(request), request.body.currentPassword);
+      return reply.code(202).send(await requestEmailChange(serviceContext(request), user, request.body.newEmail));
     },
   );
 
@@ -56,10 +57,10 @@ export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { user } = await confirmCurrentPassword(request, request.body.currentPassword);
+      const { user } = await confirmCurrentPassword(serviceContext(request), request.body.currentPassword);
       const revoked = await request.em.transactional(async (tx) => {
         const ids = await revokeSessions(tx, { userId: user.id }, 'revoked_by_self', app.deps.now());
-        recordAudit(tx, auditActor(request), { action: 'user.sessions_revoked', targetType: 'user', targetId: user.id, after: { sessions: ids.length, self: true } });
+        recordAudit(tx, auditActor(serviceContext(request)), { action: 'user.sessions_revoked', targetType: 'user', targetId: user.id, after: { sessions: ids.length, self: true } });
         return ids;
       });
       await announceRevoked(app.deps, revoked);
