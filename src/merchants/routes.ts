@@ -12,7 +12,7 @@ import { AclSchema } from '../roles/acl.ts';
 import { RoleView, roleView } from '../roles/view.ts';
 import { userPage } from '../users/queries.ts';
 import { findMerchantInScope } from '../users/scope.ts';
-import { UserView } from '../users/view.ts';
+import { ownedUsersSchema } from '../users/view.ts';
 import { merchantPage } from './queries.ts';
 import { createMerchant } from './service.ts';
 import { MerchantBasics, MerchantSettingsSchema, MerchantView, merchantViews } from './view.ts';
@@ -101,14 +101,7 @@ export const merchantsRoutes: FastifyPluginAsync = async (fastify) => {
   });
 
   app.get('/merchants/:id/users', {
-    schema: {
-      tags: ['merchants'],
-      summary: 'The merchant\'s users (type MERCHANT) the caller sees, oldest first',
-      security: bearer,
-      params: IdParams,
-      querystring: Type.Object(PageQuery, { additionalProperties: false }),
-      response: { 200: PageOf(UserView), ...errorResponses(400, 403, 404) },
-    },
+    schema: ownedUsersSchema('merchants', 'The merchant\'s users (type MERCHANT) the caller sees, oldest first'),
   }, async (request) => {
     const ctx = serviceContext(request);
     authorize(ctx, 'merchants.read');

@@ -16,7 +16,7 @@ import { badRequest, conflict } from '../../core/http/errors.ts';
 import { findResellerInScope } from '../resellers/scope.ts';
 import { checkAcl } from '../roles/acl.ts';
 import { Role, type Acl } from '../roles/role.entity.ts';
-import { endSessionsLackingMfa, mfaTurnedOn } from '../security/mfa-tightening.ts';
+import { recordSettingsEdit } from '../security/mfa-tightening.ts';
 import { ID_UNAVAILABLE } from '../users/email-unique.ts';
 import { findMerchantInScope } from '../users/scope.ts';
 import { Merchant, type MerchantSettings } from './merchant.entity.ts';
@@ -126,15 +126,10 @@ export async function updateMerchant(ctx: ServiceContext, id: string, body: Merc
     if (body.settings !== undefined) merchant.settings = { ...merchant.settings, ...body.settings };
     if (body.platforms !== undefined) merchant.platforms = body.platforms;
     if (body.products !== undefined) merchant.products = body.products;
-    const revoked = mfaTurnedOn(beforeSettings, merchant.settings)
-      ? await endSessionsLackingMfa(em, { tenantId: merchant.tenantId, merchantId: merchant.id }, ctx.now())
-      : [];
-    recordAudit(em, auditActor(ctx), {
-      action: 'merchant.update',
-      targetType: 'merchant',
-      targetId: merchant.id,
-      before,
-      after: { ...merchantAudit(merchant), ...(revoked.length > 0 ? { sessionsEndedForMfa: revoked.length } : {}) },
+    const revoked = await recordSettingsEdit(inTransaction(ctx, em), {
+      mfa: [beforeSettings, merchant.settings],
+      layer: { tenantId: merchant.tenantId, merchantId: merchant.id },
+      event: { action: 'merchant.update', targetType: 'merchant', targetId: merchant.id, before, after: merchantAudit(merchant) },
     });
     return { merchant, revoked };
   });

@@ -9,7 +9,7 @@ import { authorize } from '../auth/authorize.ts';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { IdParams, bearer, errorResponses } from '../http/schemas.ts';
 import { userPage } from '../users/queries.ts';
-import { UserView, userView } from '../users/view.ts';
+import { ownedUsersSchema, UserView, userView } from '../users/view.ts';
 import { resellerPage } from './queries.ts';
 import { findResellerInScope } from './scope.ts';
 import { createReseller } from './service.ts';
@@ -68,14 +68,7 @@ export const resellersRoutes: FastifyPluginAsync = async (fastify) => {
   });
 
   app.get('/resellers/:id/users', {
-    schema: {
-      tags: ['resellers'],
-      summary: 'The reseller\'s users (type RESELLER) the caller sees, oldest first',
-      security: bearer,
-      params: IdParams,
-      querystring: Type.Object(PageQuery, { additionalProperties: false }),
-      response: { 200: PageOf(UserView), ...errorResponses(400, 403, 404) },
-    },
+    schema: ownedUsersSchema('resellers', 'The reseller\'s users (type RESELLER) the caller sees, oldest first'),
   }, async (request) => {
     const ctx = serviceContext(request);
     authorize(ctx, 'resellers.read');

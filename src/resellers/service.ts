@@ -11,7 +11,7 @@ import { announceRevoked } from '../auth/sessions.ts';
 import { recordAudit } from '../audit/record.ts';
 import { conflict } from '../../core/http/errors.ts';
 import { mergeSecurity } from '../security/merge.ts';
-import { endSessionsLackingMfa, mfaTurnedOn } from '../security/mfa-tightening.ts';
+import { recordSettingsEdit } from '../security/mfa-tightening.ts';
 import type { SecuritySettings } from '../security/settings.ts';
 import { EMAIL_UNAVAILABLE, ID_UNAVAILABLE, emailTaken } from '../users/email-unique.ts';
 import { mailInvitation, persistInvitedUser } from '../users/invitation.ts';
@@ -88,15 +88,10 @@ export async function updateReseller(ctx: ServiceContext, id: string, patch: Res
       reseller.security = mergeSecurity(reseller.security, patch.security);
       checkSecuritySettings(reseller.security);
     }
-    const revoked = mfaTurnedOn(beforeSecurity, reseller.security)
-      ? await endSessionsLackingMfa(em, { tenantId: reseller.tenantId, resellerId: reseller.id }, ctx.now())
-      : [];
-    recordAudit(em, auditActor(ctx), {
-      action: 'reseller.update',
-      targetType: 'reseller',
-      targetId: reseller.id,
-      before,
-      after: { ...resellerAudit(reseller), ...(revoked.length > 0 ? { sessionsEndedForMfa: revoked.length } : {}) },
+    const revoked = await recordSettingsEdit(inTransaction(ctx, em), {
+      mfa: [beforeSecurity, reseller.security],
+      layer: { tenantId: reseller.tenantId, resellerId: reseller.id },
+      event: { action: 'reseller.update', targetType: 'reseller', targetId: reseller.id, before, after: resellerAudit(reseller) },
     });
     return { reseller, revoked };
   });

@@ -1,11 +1,10 @@
 // The caller's own tenant, read and edited in TENANT context (tenants: R / RW).
 import type { Static } from '@sinclair/typebox';
-import type { ServiceContext } from '../app/service-context.ts';
-import { auditActor, authorize } from '../auth/authorize.ts';
+import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { authorize } from '../auth/authorize.ts';
 import { announceRevoked } from '../auth/sessions.ts';
-import { recordAudit } from '../audit/record.ts';
 import { checkSecuritySettings } from '../resellers/view.ts';
-import { endSessionsLackingMfa, mfaTurnedOn } from '../security/mfa-tightening.ts';
+import { recordSettingsEdit } from '../security/mfa-tightening.ts';
 import { mergeSecurity } from '../security/merge.ts';
 import { Tenant } from './tenant.entity.ts';
 import { approvalSettingsOf, tenantAudit, type UpdateTenantBody } from './view.ts';
@@ -33,15 +32,10 @@ export async function updateTenant(ctx: ServiceContext, { name, security }: Stat
       checkSecuritySettings(tenant.security);
     }
     if (approvals) tenant.approvals = { ...approvalSettingsOf(tenant), ...approvals };
-    const revoked = mfaTurnedOn(beforeSecurity, tenant.security)
-      ? await endSessionsLackingMfa(em, { tenantId: tenant.id }, ctx.now())
-      : [];
-    recordAudit(em, auditActor(ctx), {
-      action: 'tenant.update',
-      targetType: 'tenant',
-      targetId: tenant.id,
-      before,
-      after: { ...tenantAudit(tenant), ...(revoked.length > 0 ? { sessionsEndedForMfa: revoked.length } : {}) },
+    const revoked = await recordSettingsEdit(inTransaction(ctx, em), {
+      mfa: [beforeSecurity, tenant.security],
+      layer: { tenantId: tenant.id },
+      event: { action: 'tenant.update', targetType: 'tenant', targetId: tenant.id, before, after: tenantAudit(tenant) },
     });
     return { tenant, revoked };
   });
