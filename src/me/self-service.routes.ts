@@ -8,15 +8,13 @@
 // only by an administrator.)
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { recordAudit } from '../audit/record.ts';
+import { serviceContext } from '../app/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { auditActor } from '../auth/authorize.ts';
 import { confirmCurrentPassword } from '../auth/current-password.ts';
 import { authRateLimit } from '../auth/rate-limit.ts';
 import { EmailSchema, PasswordSchema } from '../auth/schemas.ts';
-import { announceRevoked, revokeSessions } from '../auth/sessions.ts';
+import { signOutEverywhere } from '../auth/own-sessions.ts';
 import { requestEmailChange } from '../email-change/request.ts';
-import { serviceContext } from '../app/service-context.ts';
 
 export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const config = authRateLimit(app);
@@ -57,14 +55,7 @@ export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { user } = await confirmCurrentPassword(serviceContext(request), request.body.currentPassword);
-      const revoked = await request.em.transactional(async (tx) => {
-        const ids = await revokeSessions(tx, { userId: user.id }, 'revoked_by_self', app.deps.now());
-        recordAudit(tx, auditActor(serviceContext(request)), { action: 'user.sessions_revoked', targetType: 'user', targetId: user.id, after: { sessions: ids.length, self: true } });
-        return ids;
-      });
-      await announceRevoked(app.deps, revoked);
-      return { id: user.id, revokedSessions: revoked.length };
+      return signOutEverywhere(serviceContext(request), request.body.currentPassword);
     },
   );
 };
