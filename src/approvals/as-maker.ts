@@ -1,14 +1,14 @@
 // A held control-plane action runs with the maker's authority as it is at
 // execution, not as it was when the request was made (finding 10): the same
-// route code (authorize, scope lookups, assignable roles, escalation checks)
-// runs against a view of the checker's request whose actor is the maker,
-// rebuilt from the maker's current records. A maker whose context is no
+// service the route calls (authorize, scope lookups, assignable roles,
+// escalation checks, the mutation and its audit event) runs with a service
+// context whose actor is the maker, rebuilt from the maker's current records. A maker whose context is no
 // longer reachable, or who no longer reaches the target, or whose level no
 // longer covers the action, makes the approval FAILED with
 // MAKER_NOT_PERMITTED and the reason the route code gave.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
+import type { ServiceContext } from '../app/service-context.ts';
 import { findPermittedContext, homeContext } from '../auth/contexts.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import type { Approval } from './approval.entity.ts';
@@ -18,13 +18,16 @@ export function makerNotPermitted(reasons: string[], message = 'the maker may no
   return new ApiError(403, 'MAKER_NOT_PERMITTED', message, { reasons });
 }
 
-/** The checker's request seen as the maker's, with `em` the execution's transaction. */
-export async function asMaker(request: FastifyRequest, em: EntityManager, approval: Approval, maker: Maker): Promise<FastifyRequest> {
+/**
+ * The checker's context with the maker as its actor and `em` the execution's
+ * transaction; the audit trail keeps the checker's request ids.
+ */
+export async function asMaker(checker: ServiceContext, em: EntityManager, approval: Approval, maker: Maker): Promise<ServiceContext> {
   const { user, context } = maker;
   const home = homeContext(user);
   const reachable = (home.type === context.type && home.id === context.id) || (await findPermittedContext(em, user, context)) !== null;
   if (!reachable) throw makerNotPermitted(['CONTEXT_FORBIDDEN'], 'the maker may no longer act in the context it made the request in');
-  const now = Math.floor(request.server.deps.now().getTime() / 1000);
+  const now = Math.floor(checker.now().getTime() / 1000);
   const actor: Actor = {
     claims: {
       iss: 'approval',
@@ -45,9 +48,7 @@ export async function asMaker(request: FastifyRequest, em: EntityManager, approv
     context,
     principal: maker.principal,
   };
-  const view = Object.create(request) as FastifyRequest;
-  Object.defineProperties(view, { actor: { value: actor }, em: { value: em } });
-  return view;
+  return { ...checker, actor, em };
 }
 
 /**

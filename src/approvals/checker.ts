@@ -5,8 +5,8 @@
 // still checked with the policy before it is shown.
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
+import type { ServiceContext } from '../app/service-context.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import { catalogueSet } from '../modules/catalogue.ts';
 import type { CheckerAppointment, ContextInput, DecisionInput, DecisionResult } from '../../core/policy/types.ts';
@@ -116,10 +116,10 @@ export async function checkerAppointments(em: EntityManager, actor: Actor, since
 }
 
 /** The policy's verdict on the caller deciding `approval`. */
-export async function checkerDecision(request: FastifyRequest, approval: Approval, lookup: MerchantLookup): Promise<DecisionResult> {
+export async function checkerDecision(ctx: ServiceContext, approval: Approval, lookup: MerchantLookup): Promise<DecisionResult> {
   const merchantId = approval.merchantId ?? '';
-  const appointments = await checkerAppointments(request.em, request.actor, approval.createdAt);
-  return request.server.deps.policy.decide(approveInput(request.actor, {
+  const appointments = await checkerAppointments(ctx.em, ctx.actor, approval.createdAt);
+  return ctx.deps.policy.decide(approveInput(ctx.actor, {
     module: approval.module,
     madeAt: approval.createdAt.getTime(),
     appointments,
@@ -143,8 +143,8 @@ const refusals: [string, string][] = [
 ];
 
 /** Throws 403 unless the policy lets the caller approve or reject `approval`. */
-export async function requireChecker(request: FastifyRequest, approval: Approval, lookup: MerchantLookup): Promise<void> {
-  const { allow, reasons } = await checkerDecision(request, approval, lookup);
+export async function requireChecker(ctx: ServiceContext, approval: Approval, lookup: MerchantLookup): Promise<void> {
+  const { allow, reasons } = await checkerDecision(ctx, approval, lookup);
   if (allow) return;
   const [reason, message] = refusals.find(([r]) => reasons.includes(r)) ?? [reasons[0] ?? 'FORBIDDEN', 'not allowed'];
   // INSUFFICIENT_PERMISSION is a gateway code; the control plane says FORBIDDEN for a missing level.
@@ -161,12 +161,12 @@ const coverageReasons = new Set(['MERCHANT_ACCESS_DENIED', 'PRODUCT_RESTRICTED',
  * checkerDecision). Probed with a request of another maker made in the
  * caller's context.
  */
-export async function decidableModules(request: FastifyRequest, lookup: MerchantLookup): Promise<string[]> {
-  const { policy, config } = request.server.deps;
-  const { context } = request.actor;
+export async function decidableModules(ctx: ServiceContext, lookup: MerchantLookup): Promise<string[]> {
+  const { policy, config } = ctx.deps;
+  const { context } = ctx.actor;
   const merchant = context.type === 'MERCHANT' ? await lookup(context.id) : null;
   return [...catalogueSet(policy, config)].filter((module) => {
-    const { allow, reasons } = policy.decide(approveInput(request.actor, {
+    const { allow, reasons } = policy.decide(approveInput(ctx.actor, {
       module,
       madeAt: 0,
       appointments: [],

@@ -6,7 +6,7 @@
 // of two concurrent checkers exactly one executes the request; the other
 // gets 409. Execution happens after that commit (never an HTTP call inside a
 // transaction) and its outcome is recorded in a second transaction.
-import type { FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../app/service-context.ts';
 import type { GatewayRoute } from '../../core/routes/route-table.ts';
 import { gatewayRoutes } from '../config/routes.ts';
 import type { Config } from '../config/env.ts';
@@ -23,14 +23,14 @@ import type { ApprovalResult, StoredGatewayRequest } from '../../core/approvals/
 import { approvalAudit } from '../../core/approvals/audit.ts';
 
 /** The approval in the caller's tenant (else 404), expired first when its time has passed. */
-export async function currentApproval(request: FastifyRequest, id: string): Promise<Approval> {
-  const { tenantId } = request.actor.user;
-  const approval = await readApproval(request.em, tenantId, id);
+export async function currentApproval(ctx: ServiceContext, id: string): Promise<Approval> {
+  const { tenantId } = ctx.actor.user;
+  const approval = await readApproval(ctx.em, tenantId, id);
   if (!approval) throw new ApiError(404, 'NOT_FOUND', 'approval not found');
-  const now = request.server.deps.now();
+  const now = ctx.now();
   if (approval.status !== 'PENDING' || approval.expiresAt > now) return approval;
-  await expireDue(request.em.fork(), now, { id: approval.id });
-  return (await readApproval(request.em, tenantId, id))!;
+  await expireDue(ctx.em.fork(), now, { id: approval.id });
+  return (await readApproval(ctx.em, tenantId, id))!;
 }
 
 function requirePending(approval: Approval): void {
@@ -39,13 +39,13 @@ function requirePending(approval: Approval): void {
   throw new ApiError(409, 'APPROVAL_NOT_PENDING', `the request was already decided: ${approval.status}`, { status: approval.status });
 }
 
-async function claim(request: FastifyRequest, approval: Approval, to: 'APPROVED' | 'REJECTED', reason?: string): Promise<void> {
-  const checkerId = request.actor.user.id;
-  const decidedAt = request.server.deps.now();
-  const claimed = await request.em.fork().transactional(async (em) => {
+async function claim(ctx: ServiceContext, approval: Approval, to: 'APPROVED' | 'REJECTED', reason?: string): Promise<void> {
+  const checkerId = ctx.actor.user.id;
+  const decidedAt = ctx.now();
+  const claimed = await ctx.em.fork().transactional(async (em) => {
     const moved = await transition(em, approval.id, { from: 'PENDING', to, checkerId, decidedAt, liveAt: decidedAt, ...(reason !== undefined && { reason }) });
     if (moved) {
-      recordAudit(em, auditActor(request), {
+      recordAudit(em, auditActor(ctx), {
         action: to === 'APPROVED' ? 'approval.approved' : 'approval.rejected',
         targetType: 'approval',
         targetId: approval.id,
@@ -57,15 +57,15 @@ async function claim(request: FastifyRequest, approval: Approval, to: 'APPROVED'
   });
   if (claimed) return;
   // Someone else decided it meanwhile, or its time ran out: say which.
-  requirePending(await currentApproval(request, approval.id));
+  requirePending(await currentApproval(ctx, approval.id));
   throw new ApiError(409, 'APPROVAL_NOT_PENDING', 'the request was decided concurrently');
 }
 
 /** Records how execution ended, with its audit event (`approval.executed` carries the upstream's status). */
-async function finish(request: FastifyRequest, approval: Approval, status: ApprovalStatus, result: ApprovalResult): Promise<void> {
-  await request.em.fork().transactional(async (em) => {
+async function finish(ctx: ServiceContext, approval: Approval, status: ApprovalStatus, result: ApprovalResult): Promise<void> {
+  await ctx.em.fork().transactional(async (em) => {
     if (!(await transition(em, approval.id, { from: 'APPROVED', to: status, result }))) return;
-    recordAudit(em, auditActor(request), {
+    recordAudit(em, auditActor(ctx), {
       action: status === 'EXECUTED' ? 'approval.executed' : 'approval.failed',
       targetType: 'approval',
       targetId: approval.id,
@@ -92,19 +92,19 @@ function upstreamRoute(config: Pick<Config, 'GATEWAY_ROUTES'>, prefix: string, m
  * upstream acted or refused on its own terms); a 5xx, a timeout or no answer
  * is FAILED. Either way the status and bounded body are kept; never retried.
  */
-async function executeGatewayRequest(request: FastifyRequest, approval: Approval): Promise<void> {
-  const { deps } = request.server;
+async function executeGatewayRequest(ctx: ServiceContext, approval: Approval): Promise<void> {
+  const { deps } = ctx;
   const stored = approval.request as unknown as StoredGatewayRequest;
-  const em = request.em.fork();
+  const em = ctx.em.fork();
   const maker = await loadMaker(em, approval);
   const decision = maker === null ? null : await makerWriteDecision(em, deps.policy, approval, maker);
   if (maker === null || decision === null || !decision.allow) {
     const result = { code: 'MAKER_NOT_PERMITTED', message: 'the maker may no longer make this request', reasons: decision?.reasons ?? ['USER_NOT_FOUND'] };
-    return finish(request, approval, 'FAILED', result);
+    return finish(ctx, approval, 'FAILED', result);
   }
   const route = upstreamRoute(deps.config, stored.route, approval.module);
   if (route === null) {
-    return finish(request, approval, 'FAILED', { code: 'ROUTE_NOT_FOUND', message: `no route ${stored.route} for module ${approval.module} in the route table` });
+    return finish(ctx, approval, 'FAILED', { code: 'ROUTE_NOT_FOUND', message: `no route ${stored.route} for module ${approval.module} in the route table` });
   }
   const merchantId = typeof decision.merchant_id === 'string' ? decision.merchant_id : '';
   const result = await forwardApproved(route, stored, {
@@ -118,23 +118,23 @@ async function executeGatewayRequest(request: FastifyRequest, approval: Approval
     gatewayRefScope: typeof decision.gateway_ref_scope === 'string' ? decision.gateway_ref_scope : '',
     decisionId: stored.decisionId,
     approvalId: approval.id,
-    approvedBy: request.actor.user.id,
+    approvedBy: ctx.actor.user.id,
   }, deps.config.GATEWAY_UPSTREAM_TIMEOUT_MS);
   const executed = 'upstreamStatus' in result && result.upstreamStatus < 500;
-  return finish(request, approval, executed ? 'EXECUTED' : 'FAILED', result);
+  return finish(ctx, approval, executed ? 'EXECUTED' : 'FAILED', result);
 }
 
 /** A control-plane action: acts, marks EXECUTED and audits in one transaction; a refusal marks FAILED. */
-async function executeControlPlane(request: FastifyRequest, approval: Approval): Promise<void> {
-  const { changes } = request.server.deps;
+async function executeControlPlane(ctx: ServiceContext, approval: Approval): Promise<void> {
+  const { changes } = ctx.deps;
   let executed;
   try {
-    executed = await request.em.fork().transactional(async (em) => {
+    executed = await ctx.em.fork().transactional(async (em) => {
       const maker = await loadMaker(em, approval);
       if (maker === null) throw new ApiError(403, 'MAKER_NOT_PERMITTED', 'the maker no longer exists', { reasons: ['USER_NOT_FOUND'] });
-      const executed = await executeControlPlaneAction(request, em, approval, maker);
+      const executed = await executeControlPlaneAction(ctx, em, approval, maker);
       await transition(em, approval.id, { from: 'APPROVED', to: 'EXECUTED', result: { done: true } });
-      recordAudit(em, auditActor(request), {
+      recordAudit(em, auditActor(ctx), {
         action: 'approval.executed',
         targetType: 'approval',
         targetId: approval.id,
@@ -145,31 +145,31 @@ async function executeControlPlane(request: FastifyRequest, approval: Approval):
     });
   } catch (err) {
     if (!(err instanceof ApiError)) {
-      request.log.error({ err, approvalId: approval.id }, 'executing an approved action failed');
+      ctx.log.error({ err, approvalId: approval.id }, 'executing an approved action failed');
     }
     const e = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'the action failed');
     const reasons = e.details?.['reasons'];
-    await finish(request, approval, 'FAILED', { code: e.code, message: e.message, ...(Array.isArray(reasons) && { reasons: reasons as string[] }) });
+    await finish(ctx, approval, 'FAILED', { code: e.code, message: e.message, ...(Array.isArray(reasons) && { reasons: reasons as string[] }) });
     return;
   }
   await changes.publish(executed.announce);
   await executed.afterCommit?.();
 }
 
-export async function approve(request: FastifyRequest, id: string): Promise<Approval> {
-  const approval = await currentApproval(request, id);
-  await requireChecker(request, approval, merchantLookup(request.em, approval.tenantId));
+export async function approve(ctx: ServiceContext, id: string): Promise<Approval> {
+  const approval = await currentApproval(ctx, id);
+  await requireChecker(ctx, approval, merchantLookup(ctx.em, approval.tenantId));
   requirePending(approval);
-  await claim(request, approval, 'APPROVED');
-  if (approval.kind === 'GATEWAY') await executeGatewayRequest(request, approval);
-  else await executeControlPlane(request, approval);
-  return (await readApproval(request.em, approval.tenantId, id))!;
+  await claim(ctx, approval, 'APPROVED');
+  if (approval.kind === 'GATEWAY') await executeGatewayRequest(ctx, approval);
+  else await executeControlPlane(ctx, approval);
+  return (await readApproval(ctx.em, approval.tenantId, id))!;
 }
 
-export async function reject(request: FastifyRequest, id: string, reason: string): Promise<Approval> {
-  const approval = await currentApproval(request, id);
-  await requireChecker(request, approval, merchantLookup(request.em, approval.tenantId));
+export async function reject(ctx: ServiceContext, id: string, reason: string): Promise<Approval> {
+  const approval = await currentApproval(ctx, id);
+  await requireChecker(ctx, approval, merchantLookup(ctx.em, approval.tenantId));
   requirePending(approval);
-  await claim(request, approval, 'REJECTED', reason);
-  return (await readApproval(request.em, approval.tenantId, id))!;
+  await claim(ctx, approval, 'REJECTED', reason);
+  return (await readApproval(ctx.em, approval.tenantId, id))!;
 }

@@ -12,8 +12,8 @@
 // change holds (finding "role-edit lock race"): a concurrent edit cannot make
 // a raise look like none. A held change throws HeldForChecker, which rolls
 // its transaction back; `orHold` then stores the approval instead.
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
+import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import type { Asker } from '../auth/authorize.ts';
 import type { Acl, Role } from '../roles/role.entity.ts';
 import type { Approval } from './approval.entity.ts';
 import { approvalRequired, storeControlPlaneAction } from './control-plane.ts';
@@ -37,30 +37,30 @@ export function effectiveAcl(role: Pick<Role, 'enabled' | 'acl'> | null): Acl {
 }
 
 /** Modules on which `next` lets a holder do more than `previous`. */
-export function raisedModules(request: FastifyRequest, previous: Acl, next: Acl): string[] {
-  return request.server.deps.policy.roleCheck({ acl: next, actor_acl: request.actor.principal.role.acl, previous_acl: previous }).raised;
+export function raisedModules(ctx: Asker, previous: Acl, next: Acl): string[] {
+  return ctx.deps.policy.roleCheck({ acl: next, actor_acl: ctx.actor.principal.role.acl, previous_acl: previous }).raised;
 }
 
 /**
  * Throws HeldForChecker when the change raises a level and the tenant
  * requires a checker for that. Call it under the locks of the rows the
- * decision reads, in the change's own transaction.
+ * decision reads, in the change's own transaction (`tx.em`).
  */
-export async function holdIfRaised(request: FastifyRequest, em: EntityManager, raised: string[], held: (raised: string[]) => HeldAction): Promise<void> {
+export async function holdIfRaised(tx: ServiceContext, raised: string[], held: (raised: string[]) => HeldAction): Promise<void> {
   if (raised.length === 0) return;
-  if (!(await approvalRequired(request, 'roleLevelRaise', em))) return;
+  if (!(await approvalRequired(tx, 'roleLevelRaise'))) return;
   throw new HeldForChecker(held(raised));
 }
 
 /** Runs a change; when it was held for a checker, stores the approval instead and answers it. */
-export async function orHold<T>(request: FastifyRequest, change: () => Promise<T>): Promise<{ done: T } | { pending: Approval }> {
+export async function orHold<T>(ctx: ServiceContext, change: () => Promise<T>): Promise<{ done: T } | { pending: Approval }> {
   try {
     return { done: await change() };
   } catch (err) {
     if (!(err instanceof HeldForChecker)) throw err;
     const { held } = err;
-    const pending = await request.em.fork().transactional((em) =>
-      storeControlPlaneAction(request, em, { module: 'roles', merchantId: held.merchantId, request: held.request }),
+    const pending = await ctx.em.fork().transactional((em) =>
+      storeControlPlaneAction(inTransaction(ctx, em), { module: 'roles', merchantId: held.merchantId, request: held.request }),
     );
     return { pending };
   }

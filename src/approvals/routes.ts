@@ -5,19 +5,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FilterQuery } from '@mikro-orm/core';
+import { serviceContext } from '../app/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { auditActor, authorize } from '../auth/authorize.ts';
-import { recordAudit } from '../audit/record.ts';
-import { notFound } from '../../core/http/errors.ts';
-import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
+import { PageOf, PageQuery } from '../http/pagination.ts';
 import { IdParams, bearer, errorResponses } from '../http/schemas.ts';
-import { Tenant } from '../tenants/tenant.entity.ts';
-import { Approval } from './approval.entity.ts';
-import { approvalMerchantScope, checkerDecision, decidableModules, merchantLookup } from './checker.ts';
-import { approve, currentApproval, reject } from './decide.ts';
+import { approve, reject } from './decide.ts';
 import { scheduleExpirySweep } from './expiry.ts';
-import { expireDue } from './store.ts';
+import { approvalPage, visibleApproval } from './queries.ts';
+import { approvalSettings, updateApprovalSettings } from './settings.ts';
 import { ApprovalStatusSchema, ApprovalView, approvalView } from './view.ts';
 
 const ListQuery = Type.Object(
@@ -45,10 +40,6 @@ const ApprovalSettings = Type.Object(
 );
 const SettingsPatch = Type.Partial(ApprovalSettings, { additionalProperties: false, minProperties: 1 });
 
-const oldestFirst: SortKey<Approval> = { field: 'createdAt', direction: 'asc', kind: 'date' };
-
-const settingsOf = (t: Tenant) => ({ hardDeleteUser: t.approvals.hardDeleteUser === true, roleLevelRaise: t.approvals.roleLevelRaise === true });
-
 export const approvalsRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', authenticate);
@@ -66,24 +57,9 @@ export const approvalsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: PageOf(ApprovalView), ...errorResponses(400) },
     },
   }, async (request) => {
-    const { status, mine, module, cursor, limit } = request.query;
-    const { user } = request.actor;
-    await expireDue(request.em.fork(), request.server.deps.now(), { tenantId: user.tenantId });
-    const filters: FilterQuery<Approval>[] = [{ tenantId: user.tenantId }];
-    if (status) filters.push({ status });
-    if (module) filters.push({ module });
-    if (mine) {
-      filters.push({ makerId: user.id });
-      const page = await findPage(request.em, Approval, filters, oldestFirst, cursor, limit);
-      return { items: page.items.map(approvalView), nextCursor: page.nextCursor };
-    }
-    const lookup = merchantLookup(request.em, user.tenantId);
-    const modules = await decidableModules(request, lookup);
-    if (modules.length === 0) return { items: [], nextCursor: null };
-    filters.push({ module: { $in: modules }, makerId: { $ne: user.id } }, approvalMerchantScope(request.actor));
-    const page = await findPage(request.em, Approval, filters, oldestFirst, cursor, limit);
-    const verdicts = await Promise.all(page.items.map((a) => checkerDecision(request, a, lookup)));
-    return { items: page.items.filter((_, i) => verdicts[i]!.allow).map(approvalView), nextCursor: page.nextCursor };
+    const { cursor, limit, ...filters } = request.query;
+    const page = await approvalPage(serviceContext(request), filters, cursor, limit);
+    return { items: page.items.map(approvalView), nextCursor: page.nextCursor };
   });
 
   app.get('/approvals/:id', {
@@ -95,12 +71,7 @@ export const approvalsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: ApprovalView, ...errorResponses(404) },
     },
   }, async (request) => {
-    const approval = await currentApproval(request, request.params.id);
-    const me = request.actor.user.id;
-    const visible = approval.makerId === me || approval.checkerId === me
-      || (await checkerDecision(request, approval, merchantLookup(request.em, approval.tenantId))).allow;
-    if (!visible) throw notFound('approval');
-    return approvalView(approval);
+    return approvalView(await visibleApproval(serviceContext(request), request.params.id));
   });
 
   app.post('/approvals/:id/approve', {
@@ -116,7 +87,7 @@ export const approvalsRoutes: FastifyPluginAsync = async (fastify) => {
       body: ApproveBody,
       response: { 200: ApprovalView, ...errorResponses(400, 403, 404, 409, 410) },
     },
-  }, async (request) => approvalView(await approve(request, request.params.id)));
+  }, async (request) => approvalView(await approve(serviceContext(request), request.params.id)));
 
   app.post('/approvals/:id/reject', {
     schema: {
@@ -127,7 +98,7 @@ export const approvalsRoutes: FastifyPluginAsync = async (fastify) => {
       body: RejectBody,
       response: { 200: ApprovalView, ...errorResponses(400, 403, 404, 409, 410) },
     },
-  }, async (request) => approvalView(await reject(request, request.params.id, request.body.reason)));
+  }, async (request) => approvalView(await reject(serviceContext(request), request.params.id, request.body.reason)));
 
   app.get('/tenants/current/approval-settings', {
     schema: {
@@ -137,8 +108,7 @@ export const approvalsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: ApprovalSettings, ...errorResponses(403) },
     },
   }, async (request) => {
-    authorize(request, 'tenants.read');
-    return settingsOf(await request.em.findOneOrFail(Tenant, { id: request.actor.user.tenantId }));
+    return approvalSettings(serviceContext(request));
   });
 
   app.patch('/tenants/current/approval-settings', {
@@ -150,14 +120,6 @@ export const approvalsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: ApprovalSettings, ...errorResponses(400, 403) },
     },
   }, async (request) => {
-    authorize(request, 'tenants.approvals.update');
-    const tenant = await request.em.transactional(async (em) => {
-      const tenant = await em.findOneOrFail(Tenant, { id: request.actor.user.tenantId });
-      const before = settingsOf(tenant);
-      tenant.approvals = { ...before, ...request.body };
-      recordAudit(em, auditActor(request), { action: 'tenant.approval_settings', targetType: 'tenant', targetId: tenant.id, before, after: settingsOf(tenant) });
-      return tenant;
-    });
-    return settingsOf(tenant);
+    return updateApprovalSettings(serviceContext(request), request.body);
   });
 };

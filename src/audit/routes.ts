@@ -12,6 +12,7 @@ import { authorize } from '../auth/authorize.ts';
 import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
 import { Nullable, Timestamp, bearer, errorResponses } from '../http/schemas.ts';
 import { AuditEvent } from './audit-event.entity.ts';
+import { serviceContext } from '../app/service-context.ts';
 
 const Snapshot = Nullable(Type.Object({}, { additionalProperties: true }));
 
@@ -112,7 +113,7 @@ export const auditRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: PageOf(AuditEventView), ...errorResponses(400, 403) },
     },
   }, async (request) => {
-    authorize(request, 'audit.read');
+    authorize(serviceContext(request), 'audit.read');
     const { actorId, targetId, action, from, to, cursor, limit } = request.query;
     const createdAt = { ...(from ? { $gte: new Date(from) } : {}), ...(to ? { $lt: new Date(to) } : {}) };
     const filters = {

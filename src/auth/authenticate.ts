@@ -1,7 +1,9 @@
 // The control plane's bearer-token check: a valid signature is not enough,
 // the session must be live and the user ACTIVE right now (revocation does not
 // wait for expiry).
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../app/request-context.ts';
 import { ApiError, unauthenticated } from '../../core/http/errors.ts';
 import { contextInput, principalInput } from '../../core/principal/build.ts';
 import { loadRoleRecord, loadSessionRecord, loadUserRecord } from '../../core/principal/load.ts';
@@ -26,7 +28,15 @@ export async function authenticate(request: FastifyRequest, _reply: FastifyReply
   } catch {
     throw unauthenticated('invalid or expired token');
   }
-  const em = request.em;
+  request.actor = await resolveActor(request.em, claims);
+}
+
+/**
+ * The actor a verified access token names, as it is now: 401 when its session
+ * has ended or its user is gone, 403 when the user is not ACTIVE or the
+ * token's context is no longer reachable.
+ */
+export async function resolveActor(em: EntityManager, claims: AccessClaims): Promise<Actor> {
   const [user, session] = await Promise.all([loadUserRecord(emRows(em), claims.sub), loadSessionRecord(emRows(em), claims.sid)]);
   if (!user || !session || user.tenantId !== claims.tid || session.userId !== user.id) throw unauthenticated('invalid session');
   if (!session.active || session.expiresAt <= Date.now()) throw unauthenticated('session ended');
@@ -40,5 +50,5 @@ export async function authenticate(request: FastifyRequest, _reply: FastifyReply
     home.type === context.type && home.id === context.id ? true : findPermittedContext(em, user, context),
   ]);
   if (!permitted) throw new ApiError(403, 'CONTEXT_FORBIDDEN', 'the current context is no longer permitted; switch context');
-  request.actor = { claims, user, role, session, context, principal: principalInput(user, role, session) };
+  return { claims, user, role, session, context, principal: principalInput(user, role, session) };
 }

@@ -1,11 +1,14 @@
 // Admin operations are decided by the compiled policy (`authz/admin`), not by
 // TypeScript: the route names the operation, Rego says yes or why not.
-import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/http/errors.ts';
 import { merchantInput } from '../../core/principal/build.ts';
 import type { MerchantRecordCached } from '../../core/principal/records.ts';
 import type { AdminInput, TargetRoleInput, TargetUserInput } from '../../core/policy/types.ts';
 import type { AuditActor } from '../audit/record.ts';
+import type { ServiceContext } from '../app/service-context.ts';
+
+/** What a decision needs of a service context: who acts, and the policy. */
+export type Asker = Pick<ServiceContext, 'actor' | 'deps'>;
 
 const messages: Record<string, string> = {
   FORBIDDEN: 'your role does not allow this in the current context',
@@ -17,8 +20,8 @@ const messages: Record<string, string> = {
   PRIVILEGE_ESCALATION: 'that would grant more than you hold',
 };
 
-export function authorize(request: FastifyRequest, operation: string, merchant?: MerchantRecordCached): void {
-  authorizeWith(request, operation, merchant ? { merchant } : {});
+export function authorize(ctx: Asker, operation: string, merchant?: MerchantRecordCached): void {
+  authorizeWith(ctx, operation, merchant ? { merchant } : {});
 }
 
 /** Records an operation acts on, looked up by the route; the policy decides on them. */
@@ -30,8 +33,8 @@ export interface AdminFacts {
   role?: TargetRoleInput;
 }
 
-export function authorizeWith(request: FastifyRequest, operation: string, facts: AdminFacts): void {
-  const { principal, context } = request.actor;
+export function authorizeWith(ctx: Asker, operation: string, facts: AdminFacts): void {
+  const { principal, context } = ctx.actor;
   const input: AdminInput = { principal, context, operation };
   if (facts.merchant) input.merchant = merchantInput(facts.merchant)!;
   if (facts.target) input.target = facts.target;
@@ -40,30 +43,30 @@ export function authorizeWith(request: FastifyRequest, operation: string, facts:
     input.restrictions = { product_ids: facts.restrictions.productIds, gateway_ref_ids: facts.restrictions.gatewayRefIds };
   }
   if (facts.role) input.role = facts.role;
-  const result = request.server.deps.policy.admin(input);
+  const result = ctx.deps.policy.admin(input);
   if (result.allow) return;
   const code = result.reasons[0] ?? 'FORBIDDEN';
   throw new ApiError(403, code, messages[code] ?? 'not allowed', { reasons: result.reasons });
 }
 
 /** Whether the policy allows, without throwing (for filtering lists). */
-export function isAllowed(request: FastifyRequest, operation: string, merchant?: MerchantRecordCached): boolean {
+export function isAllowed(ctx: Asker, operation: string, merchant?: MerchantRecordCached): boolean {
   try {
-    authorize(request, operation, merchant);
+    authorize(ctx, operation, merchant);
     return true;
   } catch {
     return false;
   }
 }
 
-export function auditActor(request: FastifyRequest): AuditActor {
-  const a = request.actor;
+export function auditActor(ctx: Pick<ServiceContext, 'actor' | 'trail'>): AuditActor {
+  const a = ctx.actor;
   return {
     tenantId: a.user.tenantId,
     actorId: a.user.id,
     contextType: a.context.type,
     contextId: a.context.id,
-    requestId: request.id,
-    clientRequestId: request.clientRequestId,
+    requestId: ctx.trail.requestId,
+    clientRequestId: ctx.trail.clientRequestId,
   };
 }

@@ -1,20 +1,13 @@
-// GET /auth/contexts and POST /auth/switch (docs/domain.md#contexts).
-//
-// A switch opens a NEW session in the target context (new sid, new refresh
-// token) and leaves the current one alone: a client may keep working in two
-// contexts at once, and logout ends only the session whose token it shows.
-// The new session ends when the one it came from would have, so switching
-// never extends a login.
+// GET /auth/contexts and POST /auth/switch (docs/domain.md#contexts) over
+// HTTP; what a switch opens is in own-sessions.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { recordAudit } from '../audit/record.ts';
-import { ApiError, badRequest } from '../../core/http/errors.ts';
-import { User } from '../users/user.entity.ts';
+import { serviceContext } from '../app/service-context.ts';
+import { badRequest } from '../../core/http/errors.ts';
 import { authenticate } from './authenticate.ts';
-import { auditActor } from './authorize.ts';
-import { findPermittedContext, listContexts, type ContextRef } from './contexts.ts';
+import type { ContextRef } from './contexts.ts';
+import { contextPage, switchContext } from './own-sessions.ts';
 import { ContextTypeSchema, TokenPairSchema } from './schemas.ts';
-import { openSession } from './sessions.ts';
 
 const ContextItemSchema = Type.Object({ type: ContextTypeSchema, id: Type.String(), name: Type.String() });
 
@@ -53,9 +46,8 @@ export const contextRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const user = await request.em.findOneOrFail(User, request.actor.user.id);
       const { q, cursor, limit = 50 } = request.query;
-      const page = await listContexts(request.em, user, { ...(q ? { q } : {}), ...(cursor ? { after: decodeCursor(cursor) } : {}), limit });
+      const page = await contextPage(serviceContext(request), { ...(q ? { q } : {}), ...(cursor ? { after: decodeCursor(cursor) } : {}), limit });
       return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
     },
   );
@@ -73,22 +65,7 @@ export const contextRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const user = await request.em.findOneOrFail(User, request.actor.user.id);
-      const target = await findPermittedContext(request.em, user, request.body);
-      if (!target) throw new ApiError(403, 'CONTEXT_FORBIDDEN', 'you may not enter that context');
-      const from = request.actor.session;
-      return request.em.transactional(async (tx) => {
-        const { session, tokens } = openSession(app.deps, tx, user, { type: target.type, id: target.id });
-        session.expiresAt = new Date(Math.min(session.expiresAt.getTime(), from.expiresAt));
-        recordAudit(tx, auditActor(request), {
-          action: 'auth.context_switch',
-          targetType: 'user',
-          targetId: user.id,
-          before: { contextType: request.actor.context.type, contextId: request.actor.context.id, sessionId: from.id },
-          after: { contextType: target.type, contextId: target.id, sessionId: session.id },
-        });
-        return tokens;
-      });
+      return switchContext(serviceContext(request), request.body);
     },
   );
 };

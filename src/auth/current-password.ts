@@ -2,7 +2,7 @@
 // changes its own password, email or sessions: an access token alone (a
 // stolen one) is not enough. The password is a secret worth guessing through
 // a stolen session, so it is guarded by the same lockout as login.
-import type { FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../app/service-context.ts';
 import { LoginLockout } from '../lockout/login-lockout.ts';
 import { verifyPassword } from '../passwords/hashing.ts';
 import { User } from '../users/user.entity.ts';
@@ -11,10 +11,9 @@ import { findUserWithSecrets } from './login-user.ts';
 import { securityFor, type UserSecurity } from './security-for.ts';
 
 /** The caller with its secrets and security settings, or 401 INVALID_CREDENTIALS / 423 ACCOUNT_LOCKED. */
-export async function confirmCurrentPassword(request: FastifyRequest, password: string): Promise<{ user: User; security: UserSecurity }> {
-  const deps = request.server.deps;
-  const em = request.em;
-  const user = await findUserWithSecrets(em, request.actor.user.id);
+export async function confirmCurrentPassword(ctx: ServiceContext, password: string): Promise<{ user: User; security: UserSecurity }> {
+  const { deps, em } = ctx;
+  const user = await findUserWithSecrets(em, ctx.actor.user.id);
   if (!user) throw loginCannotContinue();
   const security = await securityFor(em, user);
   const now = deps.now();

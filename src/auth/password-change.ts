@@ -1,9 +1,9 @@
 // Changing a password: by the signed-in user (current password required; the
 // user's other sessions end), or with the `password` token a login got for an
 // expired password (every session ends, a new one opens).
-import type { FastifyRequest } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ServiceContext } from '../app/service-context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { newPasswordFor } from '../passwords/change.ts';
 import { User } from '../users/user.entity.ts';
@@ -17,16 +17,15 @@ import { securityFor } from './security-for.ts';
 import { selfActor } from './self-actor.ts';
 import { announceRevoked, openSession, revokeSessions, type TokenPair } from './sessions.ts';
 
-export async function changeOwnPassword(request: FastifyRequest, input: { currentPassword: string; newPassword: string }): Promise<void> {
-  const deps = request.server.deps;
-  const em = request.em;
-  const { user, security } = await confirmCurrentPassword(request, input.currentPassword);
-  const now = deps.now();
+export async function changeOwnPassword(ctx: ServiceContext, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const { deps, em } = ctx;
+  const { user, security } = await confirmCurrentPassword(ctx, input.currentPassword);
+  const now = ctx.now();
   const next = await newPasswordFor(user, input.newPassword, security.passwordPolicy, { email: user.email });
   const revoked = await em.transactional(async (tx) => {
     await tx.nativeUpdate(User, { id: user.id }, { ...next, passwordChangedAt: now });
-    recordAudit(tx, auditActor(request), { action: 'user.password_changed', targetType: 'user', targetId: user.id });
-    return revokeSessions(tx, { userId: user.id, exceptSessionId: request.actor.session.id }, 'password_changed', now);
+    recordAudit(tx, auditActor(ctx), { action: 'user.password_changed', targetType: 'user', targetId: user.id });
+    return revokeSessions(tx, { userId: user.id, exceptSessionId: ctx.actor.session.id }, 'password_changed', now);
   });
   await announceRevoked(deps, revoked);
 }

@@ -1,17 +1,16 @@
 // POST /auth/refresh, /auth/logout, /auth/password, /auth/password/renew.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { recordAudit } from '../audit/record.ts';
+import { serviceContext } from '../app/service-context.ts';
 import { ApiError, unauthenticated } from '../../core/http/errors.ts';
 import { NoBody } from '../http/schemas.ts';
 import { authenticate } from './authenticate.ts';
-import { auditActor } from './authorize.ts';
 import { changeOwnPassword, renewExpiredPassword } from './password-change.ts';
 import { authRateLimit } from './rate-limit.ts';
 import { refreshTokens } from './refresh.ts';
 import { clearRefreshCookie, presentedRefreshToken } from './refresh-cookie.ts';
 import { PasswordSchema, SecretTokenSchema, TokenPairSchema } from './schemas.ts';
-import { announceRevoked, revokeSessions } from './sessions.ts';
+import { logout } from './own-sessions.ts';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const config = authRateLimit(app);
@@ -47,12 +46,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/logout',
     { preHandler: authenticate, schema: { tags: ['auth'], summary: 'End this session', security: [{ bearer: [] }], body: NoBody } },
     async (request, reply) => {
-      const sessionId = request.actor.session.id;
-      const revoked = await request.em.transactional(async (tx) => {
-        recordAudit(tx, auditActor(request), { action: 'auth.logout', targetType: 'user', targetId: request.actor.user.id, after: { sessionId } });
-        return revokeSessions(tx, { sessionId }, 'logout', app.deps.now());
-      });
-      await announceRevoked(app.deps, revoked);
+      await logout(serviceContext(request));
       clearRefreshCookie(reply, app.deps.config);
       return reply.code(204).send();
     },
@@ -70,7 +64,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await changeOwnPassword(request, request.body);
+      await changeOwnPassword(serviceContext(request), request.body);
       return reply.code(204).send();
     },
   );

@@ -15,6 +15,7 @@ import { authenticate } from './authenticate.ts';
 import { auditActor } from './authorize.ts';
 import { announceRevoked, revokeSessions } from './sessions.ts';
 import { userToUpdate } from './user-target.ts';
+import { serviceContext } from '../app/service-context.ts';
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -25,10 +26,10 @@ export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/users/:id/unlock', common('Lift a login lockout'), async (request) => {
-    const target = await userToUpdate(request, request.params.id);
+    const target = await userToUpdate(serviceContext(request), request.params.id);
     await request.em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: target.id }, { lockedUntil: null });
-      recordAudit(tx, auditActor(request), {
+      recordAudit(tx, auditActor(serviceContext(request)), {
         action: 'user.unlock',
         targetType: 'user',
         targetId: target.id,
@@ -42,10 +43,10 @@ export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Not on oneself (SELF_MODIFICATION): "sign out everywhere" is POST /me/revoke-sessions, with the password.
   app.post('/users/:id/revoke-sessions', common('End every session of the user, on every gateway'), async (request) => {
-    const target = await userToUpdate(request, request.params.id);
+    const target = await userToUpdate(serviceContext(request), request.params.id);
     const revoked = await request.em.transactional(async (tx) => {
       const ids = await revokeSessions(tx, { userId: target.id }, 'revoked_by_admin', app.deps.now());
-      recordAudit(tx, auditActor(request), { action: 'user.sessions_revoked', targetType: 'user', targetId: target.id, after: { sessions: ids.length } });
+      recordAudit(tx, auditActor(serviceContext(request)), { action: 'user.sessions_revoked', targetType: 'user', targetId: target.id, after: { sessions: ids.length } });
       return ids;
     });
     await announceRevoked(app.deps, revoked);
@@ -54,12 +55,12 @@ export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Not on oneself (SELF_MODIFICATION): a stolen session must not be able to strip its victim's second factor.
   app.post('/users/:id/reset-mfa', common('Remove the user’s TOTP and recovery codes; they enrol again at next login'), async (request) => {
-    const target = await userToUpdate(request, request.params.id);
+    const target = await userToUpdate(serviceContext(request), request.params.id);
     const revoked = await request.em.transactional(async (tx) => {
       await tx.nativeUpdate(User, { id: target.id }, { mfaEnrolled: false, totpSecretEnc: null, recoveryCodes: [] });
       await tx.getConnection().execute('update users set totp_last_step = null where id = ?', [target.id], 'run', tx.getTransactionContext());
       const ids = await revokeSessions(tx, { userId: target.id }, 'mfa_reset', app.deps.now());
-      recordAudit(tx, auditActor(request), {
+      recordAudit(tx, auditActor(serviceContext(request)), {
         action: 'user.mfa_reset',
         targetType: 'user',
         targetId: target.id,
@@ -73,7 +74,7 @@ export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/users/:id/resend-invitation', common('Mail a new setup link; the previous one stops working'), async (request) => {
-    const target = await userToUpdate(request, request.params.id);
+    const target = await userToUpdate(serviceContext(request), request.params.id);
     if (target.status !== 'INVITED') throw conflict('CONFLICT', 'the user is not waiting for an invitation');
     const issued = await request.em.transactional(async (tx) => {
       const link = await issueInvitation(tx, target, {
@@ -81,7 +82,7 @@ export const userSecurityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ttlHours: app.deps.config.INVITATION_TTL_HOURS,
         now: app.deps.now(),
       });
-      recordAudit(tx, auditActor(request), { action: 'user.invitation_resent', targetType: 'user', targetId: target.id, after: { expiresAt: link.expiresAt.toISOString() } });
+      recordAudit(tx, auditActor(serviceContext(request)), { action: 'user.invitation_resent', targetType: 'user', targetId: target.id, after: { expiresAt: link.expiresAt.toISOString() } });
       return link;
     });
     await app.deps.mailer.send(invitationMail(target.email, issued.link, issued.expiresAt));

@@ -6,15 +6,15 @@
 // whose role grants more than the caller's (PRIVILEGE_ESCALATION), only users
 // the context manages, and a merchant user's merchant within the caller's
 // access (MERCHANT_OUT_OF_SCOPE).
-import type { FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../app/service-context.ts';
 import { findUserInScope } from '../users/scope.ts';
 import { targetUserFact } from '../users/target-fact.ts';
 import type { User } from '../users/user.entity.ts';
 import { authorize, authorizeWith } from './authorize.ts';
 
-export async function userToUpdate(request: FastifyRequest, id: string): Promise<User> {
-  authorize(request, 'users.update');
-  const target = await findUserInScope(request, id);
-  authorizeWith(request, 'users.update', { target: await targetUserFact(request.em, target) });
+export async function userToUpdate(ctx: ServiceContext, id: string): Promise<User> {
+  authorize(ctx, 'users.update');
+  const target = await findUserInScope(ctx, id);
+  authorizeWith(ctx, 'users.update', { target: await targetUserFact(ctx.em, target) });
   return target;
 }

@@ -4,7 +4,7 @@
 // the change applies when it is followed (confirm.ts). A new request voids
 // any earlier pending one.
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../app/service-context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { auditActor } from '../auth/authorize.ts';
 import { normalizeEmail } from '../auth/auth-errors.ts';
@@ -16,17 +16,17 @@ import { EMAIL_UNAVAILABLE, emailTaken } from '../users/email-unique.ts';
 import type { User } from '../users/user.entity.ts';
 
 /** `target`: the user the caller was authorized to change (src/auth/user-target.ts, or the caller re-authenticated). */
-export async function requestEmailChange(request: FastifyRequest, target: User, email: string) {
-  const deps = request.server.deps;
+export async function requestEmailChange(ctx: ServiceContext, target: User, email: string) {
+  const { deps } = ctx;
   if (target.status !== 'ACTIVE') throw new ApiError(409, 'USER_NOT_ACTIVE', 'the user is not active');
   const pendingEmail = normalizeEmail(email);
   if (pendingEmail === target.email.toLowerCase()) throw conflict('CONFLICT', 'that is already the user’s address');
-  if (await emailTaken(request.em, pendingEmail)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
+  if (await emailTaken(ctx.em, pendingEmail)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
 
-  const now = deps.now();
+  const now = ctx.now();
   const secret = newSecret();
   const expiresAt = new Date(now.getTime() + deps.config.EMAIL_VERIFICATION_TTL_HOURS * 3600_000);
-  await request.em.transactional(async (tx) => {
+  await ctx.em.transactional(async (tx) => {
     await tx.nativeUpdate(OneTimeToken, { userId: target.id, kind: 'EMAIL_VERIFICATION', usedAt: null, voidedAt: null }, { voidedAt: now });
     tx.persist(
       tx.create(OneTimeToken, {
@@ -39,7 +39,7 @@ export async function requestEmailChange(request: FastifyRequest, target: User, 
         createdAt: now,
       }),
     );
-    recordAudit(tx, auditActor(request), {
+    recordAudit(tx, auditActor(ctx), {
       action: 'user.email_change_requested',
       targetType: 'user',
       targetId: target.id,

@@ -7,6 +7,7 @@ import { userToUpdate } from '../auth/user-target.ts';
 import { EmailSchema, SecretTokenSchema } from '../auth/schemas.ts';
 import { confirmEmailChange } from './confirm.ts';
 import { requestEmailChange } from './request.ts';
+import { serviceContext } from '../app/service-context.ts';
 
 export const emailChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
@@ -25,7 +26,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request, reply) => reply.code(202).send(await requestEmailChange(request, await userToUpdate(request, request.params.id), request.body.email)),
+    async (request, reply) => reply.code(202).send(await requestEmailChange(serviceContext(request), await userToUpdate(serviceContext(request), request.params.id), request.body.email)),
   );
 
   app.post(

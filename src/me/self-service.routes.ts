@@ -8,13 +8,12 @@
 // only by an administrator.)
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { recordAudit } from '../audit/record.ts';
+import { serviceContext } from '../app/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { auditActor } from '../auth/authorize.ts';
 import { confirmCurrentPassword } from '../auth/current-password.ts';
 import { authRateLimit } from '../auth/rate-limit.ts';
 import { EmailSchema, PasswordSchema } from '../auth/schemas.ts';
-import { announceRevoked, revokeSessions } from '../auth/sessions.ts';
+import { signOutEverywhere } from '../auth/own-sessions.ts';
 import { requestEmailChange } from '../email-change/request.ts';
 
 export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -37,8 +36,8 @@ export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { user } = await confirmCurrentPassword(request, request.body.currentPassword);
-      return reply.code(202).send(await requestEmailChange(request, user, request.body.newEmail));
+      const { user } = await confirmCurrentPassword(serviceContext(request), request.body.currentPassword);
+      return reply.code(202).send(await requestEmailChange(serviceContext(request), user, request.body.newEmail));
     },
   );
 
@@ -56,14 +55,7 @@ export const selfServiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { user } = await confirmCurrentPassword(request, request.body.currentPassword);
-      const revoked = await request.em.transactional(async (tx) => {
-        const ids = await revokeSessions(tx, { userId: user.id }, 'revoked_by_self', app.deps.now());
-        recordAudit(tx, auditActor(request), { action: 'user.sessions_revoked', targetType: 'user', targetId: user.id, after: { sessions: ids.length, self: true } });
-        return ids;
-      });
-      await announceRevoked(app.deps, revoked);
-      return { id: user.id, revokedSessions: revoked.length };
+      return signOutEverywhere(serviceContext(request), request.body.currentPassword);
     },
   );
 };

@@ -1,30 +1,21 @@
-// /v1/merchants. TENANT context creates a merchant with its full
-// configuration, directly under the tenant or under a reseller. RESELLER
-// context creates one under its own reseller with basic details (and initial
-// roles) only: the platform configuration (settings, platforms, products) is
-// not accepted, and the merchant inherits its reseller's payment gateways and
-// security settings (2FA, lockout, password policy) at read time.
-import { randomUUID } from 'node:crypto';
+// /v1/merchants over HTTP: who may create what in which context is in
+// service.ts, the lists in queries.ts.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { serviceContext } from '../app/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { auditActor, authorize } from '../auth/authorize.ts';
-import { recordAudit } from '../audit/record.ts';
-import { badRequest, conflict } from '../../core/http/errors.ts';
-import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
+import { authorize } from '../auth/authorize.ts';
+import { PageOf, PageQuery } from '../http/pagination.ts';
 import { IdList, IdParams, bearer, errorResponses } from '../http/schemas.ts';
-import { escapeLike } from '../http/search.ts';
-import { findResellerInScope } from '../resellers/scope.ts';
-import { AclSchema, checkAcl } from '../roles/acl.ts';
-import { Role } from '../roles/role.entity.ts';
+import { AclSchema } from '../roles/acl.ts';
 import { RoleView, roleView } from '../roles/view.ts';
-import { ID_UNAVAILABLE } from '../users/email-unique.ts';
-import { userPage } from '../users/list.ts';
-import { findMerchantInScope, merchantScope } from '../users/scope.ts';
-import { UserView } from '../users/view.ts';
-import { Merchant } from './merchant.entity.ts';
-import { merchantAudit, MerchantBasics, MerchantSettingsSchema, MerchantView, merchantViews } from './view.ts';
+import { userPage } from '../users/queries.ts';
+import { findMerchantInScope } from '../users/scope.ts';
+import { ownedUsersSchema } from '../users/view.ts';
+import { merchantPage } from './queries.ts';
+import { createMerchant } from './service.ts';
+import { MerchantBasics, MerchantSettingsSchema, MerchantView, merchantViews } from './view.ts';
 
 const InitialRole = Type.Object(
   {
@@ -59,8 +50,6 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const byId: SortKey<Merchant> = { field: 'id', direction: 'asc', kind: 'string' };
-
 export const merchantsRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', authenticate);
@@ -74,59 +63,9 @@ export const merchantsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 201: Type.Composite([MerchantView, Type.Object({ initialRoles: Type.Array(RoleView) })]), ...errorResponses(400, 403, 404, 409, 422) },
     },
   }, async (request, reply) => {
-    authorize(request, 'merchants.create');
-    const body = request.body;
-    const initialRoles = body.initialRoles ?? [];
-    if (initialRoles.length > 0) authorize(request, 'roles.create.MERCHANT');
-    const { context, user } = request.actor;
-    if (context.type === 'RESELLER' && (body.settings || body.platforms || body.products)) {
-      throw badRequest('in RESELLER context the platform configuration (settings, platforms, products) is inherited from the reseller');
-    }
-    if (new Set(initialRoles.map((r) => r.name)).size !== initialRoles.length) throw badRequest('initialRoles have duplicate names');
-    for (const r of initialRoles) checkAcl(request, r.acl);
-    const { merchant, roles } = await request.em.transactional(async (em) => {
-      const resellerId = body.resellerId ?? (context.type === 'RESELLER' ? context.id : undefined);
-      // RESELLER context sees only its own reseller: naming another is 404.
-      if (resellerId !== undefined) await findResellerInScope(request, resellerId, em);
-      // Ids are unique across the installation; the refusal names no holder (users/email-unique.ts).
-      if ((await em.count(Merchant, { id: body.id })) > 0) throw conflict('CONFLICT', ID_UNAVAILABLE);
-      const merchant = em.create(Merchant, {
-        id: body.id,
-        tenantId: user.tenantId,
-        resellerId: resellerId ?? null,
-        name: body.name,
-        email: body.email.toLowerCase(),
-        country: body.country,
-        settings: body.settings ?? {},
-        platforms: body.platforms ?? [],
-        products: body.products ?? [],
-      });
-      em.persist(merchant);
-      const roles = initialRoles.map((r) =>
-        em.create(Role, {
-          id: randomUUID(),
-          tenantId: user.tenantId,
-          name: r.name,
-          description: r.description ?? '',
-          scope: 'MERCHANT',
-          ownerType: 'MERCHANT',
-          ownerId: merchant.id,
-          acl: r.acl,
-          enabled: true,
-          system: false,
-          requireMfa: r.requireMfa ?? false,
-        }),
-      );
-      em.persist(roles);
-      recordAudit(em, auditActor(request), {
-        action: 'merchant.create',
-        targetType: 'merchant',
-        targetId: merchant.id,
-        after: { ...merchantAudit(merchant), initialRoles: roles.map((r) => ({ id: r.id, name: r.name, acl: r.acl })) },
-      });
-      return { merchant, roles };
-    });
-    const [view] = await merchantViews(request.em, [merchant]);
+    const ctx = serviceContext(request);
+    const { merchant, roles } = await createMerchant(ctx, request.body);
+    const [view] = await merchantViews(ctx.em, [merchant]);
     return reply.code(201).send({ ...view!, initialRoles: roles.map((r) => roleView(r, 0)) });
   });
 
@@ -139,14 +78,11 @@ export const merchantsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: PageOf(MerchantView), ...errorResponses(400, 403) },
     },
   }, async (request) => {
-    authorize(request, 'merchants.read');
-    const { q, resellerId, cursor, limit } = request.query;
-    const filters = {
-      ...(q ? { $or: [{ id: { $ilike: `${escapeLike(q)}%` } }, { name: { $ilike: `${escapeLike(q)}%` } }] } : {}),
-      ...(resellerId ? { resellerId } : {}),
-    };
-    const { items, nextCursor } = await findPage(request.em, Merchant, [merchantScope(request.actor), filters], byId, cursor, limit);
-    return { items: await merchantViews(request.em, items), nextCursor };
+    const ctx = serviceContext(request);
+    authorize(ctx, 'merchants.read');
+    const { cursor, limit, ...filters } = request.query;
+    const { items, nextCursor } = await merchantPage(ctx.em, ctx.actor, filters, cursor, limit);
+    return { items: await merchantViews(ctx.em, items), nextCursor };
   });
 
   app.get('/merchants/:id', {
@@ -158,24 +94,19 @@ export const merchantsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: MerchantView, ...errorResponses(403, 404) },
     },
   }, async (request) => {
-    authorize(request, 'merchants.read');
-    const [view] = await merchantViews(request.em, [await findMerchantInScope(request, request.params.id)]);
+    const ctx = serviceContext(request);
+    authorize(ctx, 'merchants.read');
+    const [view] = await merchantViews(ctx.em, [await findMerchantInScope(ctx, request.params.id)]);
     return view!;
   });
 
   app.get('/merchants/:id/users', {
-    schema: {
-      tags: ['merchants'],
-      summary: 'The merchant\'s users (type MERCHANT) the caller sees, oldest first',
-      security: bearer,
-      params: IdParams,
-      querystring: Type.Object(PageQuery, { additionalProperties: false }),
-      response: { 200: PageOf(UserView), ...errorResponses(400, 403, 404) },
-    },
+    schema: ownedUsersSchema('merchants', 'The merchant\'s users (type MERCHANT) the caller sees, oldest first'),
   }, async (request) => {
-    authorize(request, 'merchants.read');
-    authorize(request, 'users.read');
-    const merchant = await findMerchantInScope(request, request.params.id);
-    return userPage(request, { type: 'MERCHANT', merchantId: merchant.id }, request.query.cursor, request.query.limit);
+    const ctx = serviceContext(request);
+    authorize(ctx, 'merchants.read');
+    authorize(ctx, 'users.read');
+    const merchant = await findMerchantInScope(ctx, request.params.id);
+    return userPage(ctx, { type: 'MERCHANT', merchantId: merchant.id }, request.query.cursor, request.query.limit);
   });
 };

@@ -6,6 +6,7 @@ import { authenticate } from '../auth/authenticate.ts';
 import { authorize } from '../auth/authorize.ts';
 import { Nullable, bearer, errorResponses } from '../http/schemas.ts';
 import { catalogueSet } from './catalogue.ts';
+import { serviceContext } from '../app/service-context.ts';
 
 const ModuleView = Type.Object({
   name: Type.String(),
@@ -27,7 +28,7 @@ export const modulesRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: Type.Object({ items: Type.Array(ModuleView), nextCursor: Type.Null() }), ...errorResponses(403) },
     },
   }, async (request) => {
-    authorize(request, 'roles.read');
+    authorize(serviceContext(request), 'roles.read');
     const { policy, config } = request.server.deps;
     const builtin = new Set(policy.builtinModules);
     const ceilings = (policy.data['authz_config'] as { max_levels?: Record<string, string> } | undefined)?.max_levels ?? {};

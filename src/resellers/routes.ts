@@ -1,28 +1,19 @@
-// /v1/resellers. Creating one (TENANT context, resellers: RW) also invites
-// its admin: a RESELLER user with the reseller's email and the tenant's
-// "Reseller Admin" system role. That invitation comes with resellers: RW by
-// design (the creator needs no users or roles permission for it).
+// /v1/resellers over HTTP: creating one also invites its admin (service.ts);
+// lists and reads (queries.ts, scope.ts).
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { serviceContext } from '../app/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { auditActor, authorize } from '../auth/authorize.ts';
-import { recordAudit } from '../audit/record.ts';
-import { conflict } from '../../core/http/errors.ts';
-import { findPage, PageOf, PageQuery, type SortKey } from '../http/pagination.ts';
+import { authorize } from '../auth/authorize.ts';
+import { PageOf, PageQuery } from '../http/pagination.ts';
 import { IdParams, bearer, errorResponses } from '../http/schemas.ts';
-import { escapeLike } from '../http/search.ts';
-import { Role } from '../roles/role.entity.ts';
-import { systemRoleNames } from '../roles/system-roles.ts';
-import { EMAIL_UNAVAILABLE, ID_UNAVAILABLE, emailTaken } from '../users/email-unique.ts';
-import { mailInvitation, persistInvitedUser } from '../users/invitation.ts';
-import { userPage } from '../users/list.ts';
-import { UserView, userView } from '../users/view.ts';
-import { Reseller } from './reseller.entity.ts';
-import { findResellerInScope, resellerScope } from './scope.ts';
-import { checkSecuritySettings, CreateResellerBody, resellerAudit, ResellerView, resellerView } from './view.ts';
-
-const byId: SortKey<Reseller> = { field: 'id', direction: 'asc', kind: 'string' };
+import { userPage } from '../users/queries.ts';
+import { ownedUsersSchema, UserView, userView } from '../users/view.ts';
+import { resellerPage } from './queries.ts';
+import { findResellerInScope } from './scope.ts';
+import { createReseller } from './service.ts';
+import { CreateResellerBody, ResellerView, resellerView } from './view.ts';
 
 const ListQuery = Type.Object(
   { q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), ...PageQuery },
@@ -42,45 +33,7 @@ export const resellersRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 201: Type.Composite([ResellerView, Type.Object({ admin: UserView })]), ...errorResponses(400, 403, 409) },
     },
   }, async (request, reply) => {
-    authorize(request, 'resellers.create');
-    const body = request.body;
-    checkSecuritySettings(body.security);
-    const tenantId = request.actor.user.tenantId;
-    const email = body.email.toLowerCase();
-    const { reseller, admin, invitation } = await request.em.transactional(async (em) => {
-      // Ids and emails are unique across the installation; the refusal names no holder (users/email-unique.ts).
-      if ((await em.count(Reseller, { id: body.id })) > 0) throw conflict('CONFLICT', ID_UNAVAILABLE);
-      if (await emailTaken(em, email)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
-      const adminRole = await em.findOneOrFail(Role, { tenantId, system: true, ownerType: 'TENANT', scope: 'RESELLER', name: systemRoleNames.RESELLER });
-      const reseller = em.create(Reseller, {
-        id: body.id,
-        tenantId,
-        name: body.name,
-        email,
-        type: body.type,
-        security: body.security ?? {},
-        gateways: body.gateways ?? [],
-      });
-      em.persist(reseller);
-      const { user, invitation } = await persistInvitedUser(request, em, {
-        email,
-        type: 'RESELLER',
-        resellerId: reseller.id,
-        merchantId: null,
-        roleId: adminRole.id,
-        merchantsAccess: [],
-        productIds: [],
-        gatewayRefIds: [],
-      });
-      recordAudit(em, auditActor(request), {
-        action: 'reseller.create',
-        targetType: 'reseller',
-        targetId: reseller.id,
-        after: { ...resellerAudit(reseller), admin: { userId: user.id, email: user.email, roleId: user.roleId } },
-      });
-      return { reseller, admin: user, invitation };
-    });
-    await mailInvitation(request, admin.email, invitation);
+    const { reseller, admin } = await createReseller(serviceContext(request), request.body);
     return reply.code(201).send({ ...resellerView(reseller), admin: userView(admin) });
   });
 
@@ -93,10 +46,10 @@ export const resellersRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: PageOf(ResellerView), ...errorResponses(400, 403) },
     },
   }, async (request) => {
-    authorize(request, 'resellers.read');
+    const ctx = serviceContext(request);
+    authorize(ctx, 'resellers.read');
     const { q, cursor, limit } = request.query;
-    const search = q ? { $or: [{ id: { $ilike: `${escapeLike(q)}%` } }, { name: { $ilike: `${escapeLike(q)}%` } }] } : {};
-    const { items, nextCursor } = await findPage(request.em, Reseller, [resellerScope(request.actor), search], byId, cursor, limit);
+    const { items, nextCursor } = await resellerPage(ctx.em, ctx.actor, q, cursor, limit);
     return { items: items.map(resellerView), nextCursor };
   });
 
@@ -109,23 +62,18 @@ export const resellersRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: ResellerView, ...errorResponses(403, 404) },
     },
   }, async (request) => {
-    authorize(request, 'resellers.read');
-    return resellerView(await findResellerInScope(request, request.params.id));
+    const ctx = serviceContext(request);
+    authorize(ctx, 'resellers.read');
+    return resellerView(await findResellerInScope(ctx, request.params.id));
   });
 
   app.get('/resellers/:id/users', {
-    schema: {
-      tags: ['resellers'],
-      summary: 'The reseller\'s users (type RESELLER) the caller sees, oldest first',
-      security: bearer,
-      params: IdParams,
-      querystring: Type.Object(PageQuery, { additionalProperties: false }),
-      response: { 200: PageOf(UserView), ...errorResponses(400, 403, 404) },
-    },
+    schema: ownedUsersSchema('resellers', 'The reseller\'s users (type RESELLER) the caller sees, oldest first'),
   }, async (request) => {
-    authorize(request, 'resellers.read');
-    authorize(request, 'users.read');
-    const reseller = await findResellerInScope(request, request.params.id);
-    return userPage(request, { type: 'RESELLER', resellerId: reseller.id }, request.query.cursor, request.query.limit);
+    const ctx = serviceContext(request);
+    authorize(ctx, 'resellers.read');
+    authorize(ctx, 'users.read');
+    const reseller = await findResellerInScope(ctx, request.params.id);
+    return userPage(ctx, { type: 'RESELLER', resellerId: reseller.id }, request.query.cursor, request.query.limit);
   });
 };

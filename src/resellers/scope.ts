@@ -1,9 +1,8 @@
 // Resellers a caller sees: every reseller of the tenant in TENANT context,
 // only its own in RESELLER context, none in MERCHANT context.
 import type { FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
+import type { ServiceContext } from '../app/service-context.ts';
 import { notFound } from '../../core/http/errors.ts';
 import { Reseller } from './reseller.entity.ts';
 
@@ -19,9 +18,9 @@ export function resellerScope(actor: Actor): FilterQuery<Reseller> {
   }
 }
 
-/** A reseller the caller sees, or 404. */
-export async function findResellerInScope(request: FastifyRequest, id: string, em: EntityManager = request.em): Promise<Reseller> {
-  const reseller = await em.findOne(Reseller, { $and: [{ id }, resellerScope(request.actor)] });
+/** A reseller the actor sees, or 404 (read in `ctx.em`: a transaction's reads inside it). */
+export async function findResellerInScope({ em, actor }: Pick<ServiceContext, 'em' | 'actor'>, id: string): Promise<Reseller> {
+  const reseller = await em.findOne(Reseller, { $and: [{ id }, resellerScope(actor)] });
   if (!reseller) throw notFound('reseller');
   return reseller;
 }

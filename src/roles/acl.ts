@@ -2,8 +2,8 @@
 // assigned. The catalogue is data; ceilings, separation of duties and
 // escalation are decided by the policy (`authz/role_check`).
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest, forbidden } from '../../core/http/errors.ts';
+import type { Asker } from '../auth/authorize.ts';
 import { catalogueSet } from '../modules/catalogue.ts';
 import type { Acl } from './role.entity.ts';
 
@@ -12,17 +12,17 @@ export const LevelSchema = Type.Union([Type.Literal('NA'), Type.Literal('R'), Ty
 /** `{module: level}`; `"*"` stands for every module the ACL does not name (system roles use it). */
 export const AclSchema = Type.Record(Type.String({ pattern: '^(\\*|[a-z][a-z0-9_]{0,62})$' }), LevelSchema, { maxProperties: 200, additionalProperties: false });
 
-function roleCheck(request: FastifyRequest, acl: Acl) {
-  return request.server.deps.policy.roleCheck({ acl, actor_acl: request.actor.principal.role.acl });
+function roleCheck(ctx: Asker, acl: Acl) {
+  return ctx.deps.policy.roleCheck({ acl, actor_acl: ctx.actor.principal.role.acl });
 }
 
 /** Every rule for an ACL a request supplies: known modules, ceilings, SoD pairs, no escalation. */
-export function checkAcl(request: FastifyRequest, acl: Acl): void {
-  const { policy, config } = request.server.deps;
+export function checkAcl(ctx: Asker, acl: Acl): void {
+  const { policy, config } = ctx.deps;
   const known = catalogueSet(policy, config);
   const unknown = Object.keys(acl).filter((m) => m !== '*' && !known.has(m));
   if (unknown.length > 0) throw badRequest(`unknown modules: ${unknown.join(', ')} (see GET /v1/modules)`, { modules: unknown });
-  const r = roleCheck(request, acl);
+  const r = roleCheck(ctx, acl);
   if (r.over_ceiling.length > 0) {
     throw forbidden('FORBIDDEN', `nobody may grant these modules above their ceiling: ${r.over_ceiling.join(', ')}`, { modules: r.over_ceiling });
   }
@@ -35,8 +35,8 @@ export function checkAcl(request: FastifyRequest, acl: Acl): void {
 }
 
 /** Only the escalation rule: for a role that exists already (assigned, enabled, edited, deleted). */
-export function checkWithinActor(request: FastifyRequest, acl: Acl): void {
-  throwOnEscalation(roleCheck(request, acl).escalations);
+export function checkWithinActor(ctx: Asker, acl: Acl): void {
+  throwOnEscalation(roleCheck(ctx, acl).escalations);
 }
 
 function throwOnEscalation(modules: string[]): void {

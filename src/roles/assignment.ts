@@ -1,7 +1,6 @@
 // Whether a role may be given to a user (on invite and on role change).
 import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../app/service-context.ts';
 import { badRequest, conflict } from '../../core/http/errors.ts';
 import type { User } from '../users/user.entity.ts';
 import { checkWithinActor } from './acl.ts';
@@ -14,15 +13,15 @@ export type Assignee = Pick<User, 'type' | 'resellerId' | 'merchantId'>;
  * The role, if the caller sees it (else 404), its scope is the user's type
  * and its owner is the user's tenant, reseller or merchant (else 400), it is
  * enabled (else 409) and grants no more than the caller holds (else 403).
- * The row is share-locked, so a concurrent disable or delete waits for this
- * transaction.
+ * The row is share-locked in `ctx.em`'s transaction, so a concurrent disable
+ * or delete waits for it.
  */
-export async function assignableRole(request: FastifyRequest, em: EntityManager, roleId: string, user: Assignee): Promise<Role> {
-  const role = await findRoleInScope(request, em, roleId, { lockMode: LockMode.PESSIMISTIC_READ });
+export async function assignableRole(ctx: ServiceContext, roleId: string, user: Assignee): Promise<Role> {
+  const role = await findRoleInScope(ctx, roleId, { lockMode: LockMode.PESSIMISTIC_READ });
   if (role.scope !== user.type) throw badRequest(`a ${role.scope} role cannot be given to a ${user.type} user`);
   if (!ownerCovers(role, user)) throw badRequest(`the role belongs to ${role.ownerType.toLowerCase()} ${role.ownerId}, not to this user's`);
   if (!role.enabled) throw conflict('CONFLICT', 'the role is disabled and cannot be assigned');
-  checkWithinActor(request, role.acl);
+  checkWithinActor(ctx, role.acl);
   return role;
 }
 

@@ -9,7 +9,8 @@
 // context or an entity below it, and never on system roles.
 import { raw, type FilterQuery, type FindOneOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../app/request-context.ts';
+import type { ServiceContext } from '../app/service-context.ts';
 import { notFound } from '../../core/http/errors.ts';
 import { Merchant } from '../merchants/merchant.entity.ts';
 import type { TargetRoleInput } from '../../core/policy/types.ts';
@@ -17,8 +18,8 @@ import { Role } from './role.entity.ts';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function roleScope(request: FastifyRequest, em: EntityManager): Promise<FilterQuery<Role>> {
-  const { user, context } = request.actor;
+export async function roleScope(actor: Actor, em: EntityManager): Promise<FilterQuery<Role>> {
+  const { user, context } = actor;
   const tenantId = user.tenantId;
   const listed = user.type === 'MERCHANT' ? [] : user.merchantsAccess;
   switch (context.type) {
@@ -46,15 +47,14 @@ export async function roleScope(request: FastifyRequest, em: EntityManager): Pro
   }
 }
 
-/** A role the caller sees, or 404. */
+/** A role the caller sees, or 404 (read in `ctx.em`: pass a transaction's to lock it there). */
 export async function findRoleInScope(
-  request: FastifyRequest,
-  em: EntityManager,
+  { em, actor }: Pick<ServiceContext, 'em' | 'actor'>,
   id: string,
   options: FindOneOptions<Role> = {},
 ): Promise<Role> {
   if (!uuid.test(id)) throw notFound('role');
-  const role = await em.findOne(Role, { $and: [{ id }, await roleScope(request, em)] }, options);
+  const role = await em.findOne(Role, { $and: [{ id }, await roleScope(actor, em)] }, options);
   if (!role) throw notFound('role');
   return role;
 }

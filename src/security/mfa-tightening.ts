@@ -5,6 +5,9 @@
 // next login or password change; no gateway caches them, so they need no
 // announcement.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ServiceContext } from '../app/service-context.ts';
+import { auditActor } from '../auth/authorize.ts';
+import { recordAudit } from '../audit/record.ts';
 
 /** Users a settings layer governs (security-for.ts: a merchant user carries its merchant's reseller). */
 export type MfaLayer = { tenantId: string } | { tenantId: string; resellerId: string } | { tenantId: string; merchantId: string };
@@ -27,4 +30,32 @@ export async function endSessionsLackingMfa(em: EntityManager, layer: MfaLayer, 
     em.getTransactionContext(),
   );
   return rows.map((r) => r.id);
+}
+
+type MfaSetting = { mfaRequired?: boolean | undefined } | undefined;
+
+/**
+ * The audit event of an edit to a tenant's, reseller's or merchant's
+ * settings, in `tx.em`'s transaction. When the edit turned 2FA on, the
+ * sessions of the layer's users without it end first, and the event says how
+ * many. Answers their ids: announce them after commit.
+ */
+export async function recordSettingsEdit(
+  tx: ServiceContext,
+  edit: { mfa: [before: MfaSetting, after: MfaSetting]; layer: MfaLayer; event: AuditedEdit },
+): Promise<string[]> {
+  const revoked = mfaTurnedOn(...edit.mfa) ? await endSessionsLackingMfa(tx.em, edit.layer, tx.now()) : [];
+  recordAudit(tx.em, auditActor(tx), {
+    ...edit.event,
+    after: { ...edit.event.after, ...(revoked.length > 0 ? { sessionsEndedForMfa: revoked.length } : {}) },
+  });
+  return revoked;
+}
+
+interface AuditedEdit {
+  action: string;
+  targetType: string;
+  targetId: string;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
 }

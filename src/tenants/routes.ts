@@ -3,16 +3,11 @@
 // tenant id in the path. The console's Settings screen uses these.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { serviceContext } from '../app/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
-import { auditActor, authorize } from '../auth/authorize.ts';
-import { announceRevoked } from '../auth/sessions.ts';
-import { recordAudit } from '../audit/record.ts';
 import { bearer, errorResponses } from '../http/schemas.ts';
-import { checkSecuritySettings } from '../resellers/view.ts';
-import { endSessionsLackingMfa, mfaTurnedOn } from '../security/mfa-tightening.ts';
-import { mergeSecurity } from '../security/merge.ts';
-import { Tenant } from './tenant.entity.ts';
-import { approvalSettingsOf, tenantAudit, TenantView, tenantView, UpdateTenantBody } from './view.ts';
+import { currentTenant, updateTenant } from './service.ts';
+import { TenantView, tenantView, UpdateTenantBody } from './view.ts';
 
 export const tenantsRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -26,8 +21,7 @@ export const tenantsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: TenantView, ...errorResponses(403) },
     },
   }, async (request) => {
-    authorize(request, 'tenants.read');
-    return tenantView(await request.em.findOneOrFail(Tenant, { id: request.actor.user.tenantId }));
+    return tenantView(await currentTenant(serviceContext(request)));
   });
 
   app.patch('/tenants/current', {
@@ -42,32 +36,7 @@ export const tenantsRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: TenantView, ...errorResponses(400, 403, 409) },
     },
   }, async (request) => {
-    authorize(request, 'tenants.update');
-    const { name, security } = request.body;
-    const { approvals, ...settings } = security ?? {};
-    const { tenant, revoked } = await request.em.transactional(async (em) => {
-      const tenant = await em.findOneOrFail(Tenant, { id: request.actor.user.tenantId });
-      const before = tenantAudit(tenant);
-      const beforeSecurity = tenant.security;
-      if (name !== undefined) tenant.name = name;
-      if (security) {
-        tenant.security = mergeSecurity(tenant.security, settings);
-        checkSecuritySettings(tenant.security);
-      }
-      if (approvals) tenant.approvals = { ...approvalSettingsOf(tenant), ...approvals };
-      const revoked = mfaTurnedOn(beforeSecurity, tenant.security)
-        ? await endSessionsLackingMfa(em, { tenantId: tenant.id }, request.server.deps.now())
-        : [];
-      recordAudit(em, auditActor(request), {
-        action: 'tenant.update',
-        targetType: 'tenant',
-        targetId: tenant.id,
-        before,
-        after: { ...tenantAudit(tenant), ...(revoked.length > 0 ? { sessionsEndedForMfa: revoked.length } : {}) },
-      });
-      return { tenant, revoked };
-    });
-    await announceRevoked(request.server.deps, revoked);
+    const tenant = await updateTenant(serviceContext(request), request.body);
     return tenantView(tenant);
   });
 };

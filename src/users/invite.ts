@@ -2,13 +2,12 @@
 // policy data (`users.create.<TYPE>` per context); this file looks up what
 // the policy needs and applies the rules on the request's shape.
 import { Type, type Static } from '@sinclair/typebox';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
+import { inTransaction, type ServiceContext } from '../app/service-context.ts';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
 import { badRequest, conflict, forbidden } from '../../core/http/errors.ts';
 import { ContextTypeSchema, Email, IdList } from '../http/schemas.ts';
-import { merchantRecords } from '../merchants/records.ts';
+import { merchantRecords } from '../merchants/queries.ts';
 import { findResellerInScope } from '../resellers/scope.ts';
 import { assignableRole } from '../roles/assignment.ts';
 import type { ContextType } from '../roles/role.entity.ts';
@@ -41,46 +40,45 @@ type InviteBody = Static<typeof InviteBody>;
  * and the role grants anything (a new user goes from nothing to the role) —
  * answers the pending approval instead.
  */
-export async function inviteUser(request: FastifyRequest, body: InviteBody): Promise<{ done: User } | { pending: Approval }> {
-  return orHold(request, async () => {
-    const { user, invitation } = await request.em.transactional((em) => createInvitedUser(request, em, body, { holdRaise: true }));
-    await mailInvitation(request, user.email, invitation);
+export async function inviteUser(ctx: ServiceContext, body: InviteBody): Promise<{ done: User } | { pending: Approval }> {
+  return orHold(ctx, async () => {
+    const { user, invitation } = await ctx.em.transactional((em) => createInvitedUser(inTransaction(ctx, em), body, { holdRaise: true }));
+    await mailInvitation(ctx, user.email, invitation);
     return user;
   });
 }
 
 /**
- * Every check and the INVITED row with its link, in the caller's transaction
+ * Every check and the INVITED row with its link, in `tx.em`'s transaction
  * (the mail is the caller's, after commit). An approved invitation runs this
  * again with the maker's current authority and `holdRaise: false`.
  */
 export async function createInvitedUser(
-  request: FastifyRequest,
-  em: EntityManager,
+  tx: ServiceContext,
   body: InviteBody,
   opts: { holdRaise: boolean; approvalId?: string },
 ): Promise<{ user: User; invitation: IssuedLink }> {
-  const type = body.type ?? request.actor.context.type;
+  const type = body.type ?? tx.actor.context.type;
   const operation = `users.create.${type}`;
-  authorize(request, operation);
+  authorize(tx, operation);
   const email = body.email.toLowerCase();
-  const home = await homeOf(request, em, operation, type, body);
-  const target = { id: '', type, tenantId: request.actor.user.tenantId, ...home };
+  const home = await homeOf(tx, operation, type, body);
+  const target = { id: '', type, tenantId: tx.actor.user.tenantId, ...home };
   const merchantsAccess = body.merchantsAccess ?? [];
-  await checkMerchantGrant(request, em, operation, target, merchantsAccess);
+  await checkMerchantGrant(tx, operation, target, merchantsAccess);
   const restrictions = { productIds: body.productIds ?? [], gatewayRefIds: body.gatewayRefIds ?? [] };
-  authorizeWith(request, operation, { restrictions });
-  const role = await assignableRole(request, em, body.roleId, target);
-  if (await emailTaken(em, email)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
+  authorizeWith(tx, operation, { restrictions });
+  const role = await assignableRole(tx, body.roleId, target);
+  if (await emailTaken(tx.em, email)) throw conflict('CONFLICT', EMAIL_UNAVAILABLE);
   if (opts.holdRaise) {
-    await holdIfRaised(request, em, raisedModules(request, effectiveAcl(null), role.acl), (raised) => ({
+    await holdIfRaised(tx, raisedModules(tx, effectiveAcl(null), role.acl), (raised) => ({
       merchantId: home.merchantId,
       request: { action: 'user.invite', targetId: email, invite: { ...body, email }, raised },
     }));
   }
-  const created = await persistInvitedUser(request, em, { email, type, ...home, roleId: role.id, merchantsAccess, ...restrictions });
+  const created = await persistInvitedUser(tx, { email, type, ...home, roleId: role.id, merchantsAccess, ...restrictions });
   const after = { ...userAudit(created.user), ...(opts.approvalId !== undefined && { approvalId: opts.approvalId }) };
-  recordAudit(em, auditActor(request), { action: 'user.invite', targetType: 'user', targetId: created.user.id, after });
+  recordAudit(tx.em, auditActor(tx), { action: 'user.invite', targetType: 'user', targetId: created.user.id, after });
   return created;
 }
 
@@ -90,13 +88,12 @@ export async function createInvitedUser(
  * context) and takes its merchant's reseller (see User.resellerId).
  */
 async function homeOf(
-  request: FastifyRequest,
-  em: EntityManager,
+  tx: ServiceContext,
   operation: string,
   type: ContextType,
   body: InviteBody,
 ): Promise<{ resellerId: string | null; merchantId: string | null }> {
-  const context = request.actor.context;
+  const context = tx.actor.context;
   switch (type) {
     case 'TENANT':
       if (body.resellerId !== undefined || body.merchantId !== undefined) throw badRequest('a TENANT user belongs to no reseller or merchant');
@@ -105,15 +102,15 @@ async function homeOf(
       if (body.merchantId !== undefined) throw badRequest('a RESELLER user belongs to no merchant');
       const resellerId = body.resellerId ?? (context.type === 'RESELLER' ? context.id : undefined);
       if (resellerId === undefined) throw badRequest('resellerId is required for a RESELLER user');
-      await findResellerInScope(request, resellerId, em);
+      await findResellerInScope(tx, resellerId);
       return { resellerId, merchantId: null };
     }
     case 'MERCHANT': {
       const merchantId = body.merchantId ?? (context.type === 'MERCHANT' ? context.id : undefined);
       if (merchantId === undefined) throw badRequest('merchantId is required for a MERCHANT user');
-      const [merchant] = await merchantRecords(em, [merchantId]);
+      const [merchant] = await merchantRecords(tx.em, [merchantId]);
       if (!merchant) throw forbidden('MERCHANT_OUT_OF_SCOPE', 'merchant is outside your merchant access');
-      authorizeWith(request, operation, { merchant });
+      authorizeWith(tx, operation, { merchant });
       if (body.resellerId !== undefined && body.resellerId !== merchant.resellerId) {
         throw badRequest("a MERCHANT user's reseller is its merchant's; omit resellerId");
       }

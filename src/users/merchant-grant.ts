@@ -3,18 +3,16 @@
 // others every listed merchant must exist and be reachable by the actor (and,
 // for a reseller user, be under its reseller), and `[]` (all) may be granted
 // only by an actor that itself reaches all. The policy decides the last two.
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../app/service-context.ts';
 import { authorizeWith } from '../auth/authorize.ts';
 import { badRequest, forbidden } from '../../core/http/errors.ts';
-import { merchantRecords } from '../merchants/records.ts';
+import { merchantRecords } from '../merchants/queries.ts';
 import { targetUserFact, type TargetUser } from './target-fact.ts';
 
 export type GrantTarget = TargetUser;
 
 export async function checkMerchantGrant(
-  request: FastifyRequest,
-  em: EntityManager,
+  tx: ServiceContext,
   operation: string,
   target: GrantTarget,
   merchantIds: string[],
@@ -23,8 +21,8 @@ export async function checkMerchantGrant(
     if (merchantIds.length > 0) throw badRequest('a merchant user has exactly its own merchant: merchantsAccess must be empty');
     return;
   }
-  const merchants = await merchantRecords(em, merchantIds);
+  const merchants = await merchantRecords(tx.em, merchantIds);
   // One that does not exist is refused like one out of scope: ids are global, existence is not told.
   if (merchants.length !== merchantIds.length) throw forbidden('MERCHANT_OUT_OF_SCOPE', 'merchant is outside your merchant access');
-  authorizeWith(request, operation, { target: await targetUserFact(em, target), merchants });
+  authorizeWith(tx, operation, { target: await targetUserFact(tx.em, target), merchants });
 }

@@ -2,14 +2,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { serviceContext } from '../app/service-context.ts';
 import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { authorize } from '../auth/authorize.ts';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { ContextTypeSchema, IdParams, bearer, errorResponses } from '../http/schemas.ts';
-import { escapeLike } from '../http/search.ts';
 import { InviteBody, inviteUser } from './invite.ts';
-import { userPage } from './list.ts';
+import { userFilter, userPage } from './queries.ts';
 import { findUserInScope } from './scope.ts';
 import { UserStatusSchema, UserView, userView } from './view.ts';
 
@@ -40,7 +40,7 @@ export const usersRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 201: UserView, 202: ApprovalPending, ...errorResponses(400, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const outcome = await inviteUser(request, request.body);
+    const outcome = await inviteUser(serviceContext(request), request.body);
     if ('pending' in outcome) return reply.code(202).send(pendingView(outcome.pending));
     return reply.code(201).send(userView(outcome.done));
   });
@@ -54,16 +54,10 @@ export const usersRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: PageOf(UserView), ...errorResponses(400, 403) },
     },
   }, async (request) => {
-    authorize(request, 'users.read');
-    const { status, roleId, type, merchantId, q, cursor, limit } = request.query;
-    const filter = {
-      ...(status ? { status } : {}),
-      ...(roleId ? { roleId } : {}),
-      ...(type ? { type } : {}),
-      ...(merchantId ? { merchantId } : {}),
-      ...(q ? { email: { $like: `${escapeLike(q.toLowerCase())}%` } } : {}),
-    };
-    return userPage(request, filter, cursor, limit);
+    const ctx = serviceContext(request);
+    authorize(ctx, 'users.read');
+    const { cursor, limit, ...filters } = request.query;
+    return userPage(ctx, userFilter(filters), cursor, limit);
   });
 
   app.get('/users/:id', {
@@ -75,7 +69,8 @@ export const usersRoutes: FastifyPluginAsync = async (fastify) => {
       response: { 200: UserView, ...errorResponses(403, 404) },
     },
   }, async (request) => {
-    authorize(request, 'users.read');
-    return userView(await findUserInScope(request, request.params.id));
+    const ctx = serviceContext(request);
+    authorize(ctx, 'users.read');
+    return userView(await findUserInScope(ctx, request.params.id));
   });
 };

@@ -1,9 +1,8 @@
 // What a caller may see, as query filters. Objects outside scope answer 404,
 // exactly like objects that do not exist, so scope never leaks existence.
 import type { FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../app/request-context.ts';
+import type { ServiceContext } from '../app/service-context.ts';
 import { notFound } from '../../core/http/errors.ts';
 import { Merchant } from '../merchants/merchant.entity.ts';
 import { User } from './user.entity.ts';
@@ -52,17 +51,17 @@ export function userScope(actor: Actor): FilterQuery<User> {
   }
 }
 
-/** A user the caller may see, or 404. Pass a transaction's `em` to read inside it. */
-export async function findUserInScope(request: FastifyRequest, id: string, em: EntityManager = request.em): Promise<User> {
+/** A user the actor may see, or 404 (read in `ctx.em`: a transaction's reads inside it). */
+export async function findUserInScope({ em, actor }: Pick<ServiceContext, 'em' | 'actor'>, id: string): Promise<User> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('user');
-  const user = await em.findOne(User, { $and: [{ id }, userScope(request.actor)] });
+  const user = await em.findOne(User, { $and: [{ id }, userScope(actor)] });
   if (!user) throw notFound('user');
   return user;
 }
 
-/** A merchant the caller reaches, or 404. */
-export async function findMerchantInScope(request: FastifyRequest, id: string): Promise<Merchant> {
-  const merchant = await request.em.findOne(Merchant, { $and: [{ id }, merchantScope(request.actor)] });
+/** A merchant the actor reaches, or 404. */
+export async function findMerchantInScope({ em, actor }: Pick<ServiceContext, 'em' | 'actor'>, id: string): Promise<Merchant> {
+  const merchant = await em.findOne(Merchant, { $and: [{ id }, merchantScope(actor)] });
   if (!merchant) throw notFound('merchant');
   return merchant;
 }

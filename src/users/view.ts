@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ContextTypeSchema, Nullable, Timestamp } from '../http/schemas.ts';
+import { PageOf, PageQuery } from '../http/pagination.ts';
+import { ContextTypeSchema, IdParams, Nullable, Timestamp, bearer, errorResponses } from '../http/schemas.ts';
 import type { TargetUserInput } from '../../core/policy/types.ts';
 import type { User } from './user.entity.ts';
 
@@ -62,4 +63,16 @@ export function userAudit(u: User): Record<string, unknown> {
 /** The policy's view of the user acted on (policies/authz/admin_targets.rego). */
 export function targetFact(u: Pick<User, 'id' | 'type' | 'tenantId' | 'resellerId' | 'merchantId'>): TargetUserInput {
   return { id: u.id, type: u.type, tenant_id: u.tenantId, reseller_id: u.resellerId ?? '', merchant_id: u.merchantId ?? '' };
+}
+
+/** The schema of GET /v1/<owners>/:id/users: a page of a reseller's or merchant's users the caller sees. */
+export function ownedUsersSchema(tag: string, summary: string) {
+  return {
+    tags: [tag],
+    summary,
+    security: bearer,
+    params: IdParams,
+    querystring: Type.Object(PageQuery, { additionalProperties: false }),
+    response: { 200: PageOf(UserView), ...errorResponses(400, 403, 404) },
+  };
 }

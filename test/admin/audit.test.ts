@@ -1,22 +1,18 @@
 // The audit log: every mutation writes exactly one event in its transaction,
 // a refused request writes none; GET /v1/audit-events filters and pages it.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { newWorld, type Actor, type World } from './world.ts';
 import { auditRows } from '../support/audit.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 /** One request with its own x-request-id, which the audit event keeps as client_request_id. */

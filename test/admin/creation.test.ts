@@ -2,13 +2,13 @@
 // allowed and the refused cases, each with its status and code.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { newWorld, type Actor, type World } from './world.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let r1: string;
 let r2: string;
@@ -19,7 +19,6 @@ let resellerAdmin: Actor;
 let merchantAdmin: Actor;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   const a = await w.reseller();
   const b = await w.reseller();
@@ -30,9 +29,6 @@ beforeAll(async () => {
   m2 = (await w.merchant(w.admin.api, { resellerId: r2 })).id;
   resellerAdmin = await w.actorFor(a.adminUserId);
   merchantAdmin = await w.user(w.admin.api, { type: 'MERCHANT', merchantId: m1, roleId: w.roles.merchantAdmin });
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 describe('TENANT context creates resellers, merchants and users of every type', () => {

@@ -1,13 +1,13 @@
 // Scope: a reseller user never sees or touches another reseller's merchants
 // or users, a merchant user sees its merchant only, and nothing crosses
 // tenants. Out of scope answers 404, exactly like what does not exist.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { newWorld, type Actor, type Api, type World } from './world.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let r1: string;
 let r2: string;
@@ -37,7 +37,6 @@ async function everyUserRoute(api: Api, userId: string, roleId: string) {
 }
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   const a = await w.reseller();
   const b = await w.reseller();
@@ -51,9 +50,6 @@ beforeAll(async () => {
   mine = await w.user(resellerAdmin.api, { roleId: w.roles.resellerAdmin });
   theirs = await w.user(otherAdmin.api, { roleId: theirRole });
   theirMerchantUser = await w.user(otherAdmin.api, { type: 'MERCHANT', merchantId: m2, roleId: w.roles.merchantAdmin });
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 describe('a reseller user and another reseller', () => {

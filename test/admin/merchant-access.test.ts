@@ -1,12 +1,12 @@
 // Merchant access (docs/domain.md#merchant-access): what `[]` and a list mean per user type, and
 // every refusal of PUT /v1/users/:id/merchant-access in its order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { randomUUID } from '../support/fixtures.ts';
 import { newWorld, type Actor, type Api, type World } from './world.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let r1: string;
 let r2: string;
@@ -22,7 +22,6 @@ const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((
 const access = (api: Api, userId: string, merchantsAccess: string[]) => api.put(`/v1/users/${userId}/merchant-access`, { merchantsAccess });
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   const a = await w.reseller();
   r1 = a.id;
@@ -34,9 +33,6 @@ beforeAll(async () => {
   resellerAdmin = await w.actorFor(a.adminUserId);
   tenantViewer = await w.role(w.admin.api, { scope: 'TENANT', acl: { merchants: 'R', users: 'R' } });
   resellerViewer = await w.role(w.admin.api, { scope: 'RESELLER', acl: { merchants: 'R', users: 'R' } });
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 describe('what merchant access means', () => {

@@ -1,28 +1,24 @@
 // Roles (docs/domain.md#roles): ACL validation, escalation, system roles, clone,
 // enable/disable, delete only when unused, and edits that change what holders
 // can do on their very next request.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { newWorld, type Actor, type World } from './world.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let r1: string;
 let resellerAdmin: Actor;
 let nobodyRole: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   const a = await w.reseller();
   r1 = a.id;
   resellerAdmin = await w.actorFor(a.adminUserId);
   // Grants nothing: any administrator may hand it out.
   nobodyRole = await w.role(w.admin.api, { scope: 'TENANT', acl: {} });
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 describe('creating roles', () => {

@@ -1,27 +1,23 @@
 // Users (docs/domain.md#user-lifecycle): the lifecycle, restrictions, listing with filters and
 // cursor pagination, and the announcements gateways rely on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { authzChannel } from '../../core/changes/authz-changes.ts';
 import { connectRedis, createRedis } from '../../core/infra/redis.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { activate } from '../support/fixtures.ts';
 import type { Reply } from '../support/http.ts';
 import { newWorld, type Actor, type World } from './world.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let viewer: string; // users: R
 let nobody: string; // grants nothing
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   viewer = await w.role(w.admin.api, { scope: 'TENANT', acl: { users: 'R' } });
   nobody = await w.role(w.admin.api, { scope: 'TENANT', acl: {} });
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 const post = (a: Actor, u: Actor | string, action: string) => a.api.post(`/v1/users/${typeof u === 'string' ? u : u.id}/${action}`);

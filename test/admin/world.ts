@@ -6,14 +6,11 @@ import type { RunningControlPlane } from '../support/control-plane.ts';
 import { activeTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { expectStatus } from '../support/expect.ts';
 import { client, type Reply } from '../support/http.ts';
+import { rewrite } from '../support/seed.ts';
 import { User } from '../../src/users/user.entity.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 
 export type Api = ReturnType<typeof client>;
-
-export async function makeActive(cp: RunningControlPlane, userId: string): Promise<void> {
-  await cp.deps.orm.em.fork().nativeUpdate(User, { id: userId }, { status: 'ACTIVE' });
-}
 
 export interface Actor {
   id: string;
@@ -30,7 +27,7 @@ export async function newWorld(cp: RunningControlPlane) {
 
   /** An ACTIVE user's token in a context (its home context by default). */
   async function actorFor(userId: string, context?: { type: ContextType; id: string }): Promise<Actor> {
-    await makeActive(cp, userId);
+    await rewrite.user(cp.deps, userId, { status: 'ACTIVE' });
     const user = await cp.deps.orm.em.fork().findOneOrFail(User, userId);
     const token = await tokenFor(cp.deps, userId, context);
     return { id: userId, email: user.email, token, api: client(cp.url, token) };

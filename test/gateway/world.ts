@@ -1,13 +1,11 @@
-// Data for gateway tests, written straight to PostgreSQL with MikroORM (the
-// control plane's admin routes are tested elsewhere): a tenant with a
+// Data for gateway tests, written straight to PostgreSQL (test/support/seed.ts;
+// the control plane's admin routes are tested elsewhere): a tenant with a
 // reseller, merchants, roles and ACTIVE users, and tokens from real sessions.
-import { randomUUID } from 'node:crypto';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Reseller } from '../../src/resellers/reseller.entity.ts';
-import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';
-import { User, type UserStatus } from '../../src/users/user.entity.ts';
+import type { Acl, ContextType, Role } from '../../src/roles/role.entity.ts';
+import type { UserStatus } from '../../src/users/user.entity.ts';
 import { newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
+import { rewrite, seedMerchant, seedReseller, seedRole, seedUser } from '../support/seed.ts';
 
 export interface UserSpec {
   acl?: Acl;
@@ -27,18 +25,16 @@ export async function gatewayWorld(deps: ControlPlaneDeps) {
   const em = deps.orm.em.fork();
   const r1 = `${tenantId}-r1`;
   const m = { direct: `${tenantId}-m1`, underR1: `${tenantId}-m2`, other: `${tenantId}-m3` };
-  em.persist(em.create(Reseller, { id: r1, tenantId, name: 'Reseller One', email: `r1@${tenantId}.test`, type: 'ISO' }));
-  em.persist(em.create(Merchant, { id: m.direct, tenantId, name: 'Direct', email: `m1@${tenantId}.test`, country: 'NL' }));
-  em.persist(em.create(Merchant, { id: m.underR1, tenantId, resellerId: r1, name: 'Under R1', email: `m2@${tenantId}.test`, country: 'NL' }));
-  em.persist(em.create(Merchant, { id: m.other, tenantId, name: 'Other', email: `m3@${tenantId}.test`, country: 'DE' }));
+  seedReseller(em, { id: r1, tenantId, name: 'Reseller One', email: `r1@${tenantId}.test` });
+  seedMerchant(em, { id: m.direct, tenantId, name: 'Direct', email: `m1@${tenantId}.test` });
+  seedMerchant(em, { id: m.underR1, tenantId, resellerId: r1, name: 'Under R1', email: `m2@${tenantId}.test` });
+  seedMerchant(em, { id: m.other, tenantId, name: 'Other', email: `m3@${tenantId}.test`, country: 'DE' });
   await em.flush();
 
   async function role(acl: Acl, scope: ContextType = 'TENANT', enabled = true): Promise<Role> {
     const f = deps.orm.em.fork();
-    const r = f.create(Role, {
-      id: randomUUID(), tenantId, name: uniqueId('role'), scope, ownerType: 'TENANT', ownerId: tenantId, acl, enabled,
-    });
-    await f.persist(r).flush();
+    const r = seedRole(f, { tenantId, acl, scope, enabled });
+    await f.flush();
     return r;
   }
 
@@ -47,29 +43,16 @@ export async function gatewayWorld(deps: ControlPlaneDeps) {
     const type = spec.type ?? 'TENANT';
     const roleId = spec.roleId ?? (await role(spec.acl ?? { orders: 'RW' }, type)).id;
     const f = deps.orm.em.fork();
-    const u = f.create(User, {
-      id: randomUUID(),
-      tenantId,
-      email: `${uniqueId('u')}@${tenantId}.test`,
-      type,
-      roleId,
-      resellerId: spec.resellerId ?? (type === 'RESELLER' ? r1 : null),
-      merchantId: spec.merchantId ?? null,
-      merchantsAccess: spec.merchantsAccess ?? [],
-      productIds: spec.productIds ?? [],
-      gatewayRefIds: spec.gatewayRefIds ?? [],
-      status: spec.status ?? 'ACTIVE',
-    });
-    await f.persist(u).flush();
+    const u = seedUser(f, { ...spec, tenantId, email: `${uniqueId('u')}@${tenantId}.test`, type, roleId, resellerId: spec.resellerId ?? (type === 'RESELLER' ? r1 : null) });
+    await f.flush();
     const token = await tokenFor(deps, u.id, context);
     return { id: u.id, roleId, token };
   }
 
   /** Direct writes, as the control plane's routes would make them (publishing is the caller's). */
   const update = {
-    user: (id: string, set: Partial<Pick<User, 'status' | 'merchantsAccess' | 'productIds' | 'gatewayRefIds' | 'roleId'>>) =>
-      deps.orm.em.fork().nativeUpdate(User, { id }, set),
-    role: (id: string, set: Partial<Pick<Role, 'enabled' | 'acl'>>) => deps.orm.em.fork().nativeUpdate(Role, { id }, set),
+    user: (id: string, set: Parameters<typeof rewrite.user>[2]) => rewrite.user(deps, id, set),
+    role: (id: string, set: Parameters<typeof rewrite.role>[2]) => rewrite.role(deps, id, set),
   };
 
   return { tenant: t, tenantId, r1, m, role, user, update };

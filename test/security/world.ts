@@ -3,17 +3,17 @@
 // merchant (same reseller), a merchant of another reseller and one of another
 // tenant. Each of those four targets holds users in every lifecycle state and
 // merchant-owned roles. Actors of every role kind get real sessions. Rows are
-// written with MikroORM (the administration tests create them over HTTP);
+// written straight to PostgreSQL (test/support/seed.ts; the administration
+// tests create them over HTTP);
 // what is attacked here is what the routes do with them.
 import { randomUUID } from 'node:crypto';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import { createApproval } from '../../src/approvals/store.ts';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Reseller } from '../../src/resellers/reseller.entity.ts';
-import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';
-import { User, type UserStatus } from '../../src/users/user.entity.ts';
+import type { Acl, ContextType } from '../../src/roles/role.entity.ts';
+import type { UserStatus } from '../../src/users/user.entity.ts';
 import type { RunningControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
+import { seedMerchant, seedReseller, seedRole, seedUser, type SeedUser } from '../support/seed.ts';
 
 /** Where an object sits relative to an actor whose home is the `own` merchant (or its reseller, or its tenant). */
 export const targetKeys = ['own', 'sibling', 'otherReseller', 'otherTenant'] as const;
@@ -142,42 +142,20 @@ export async function securityWorld(cp: RunningControlPlane) {
   const r1 = uniqueId('r1');
   const r2 = uniqueId('r2');
   const rB = uniqueId('rB');
-  for (const [id, tenantId] of [[r1, tA], [r2, tA], [rB, tB]] as const) {
-    em.persist(em.create(Reseller, { id, tenantId, name: `Reseller ${id}`, email: `${id}@resellers.test`, type: 'ISO' }));
-  }
+  for (const [id, tenantId] of [[r1, tA], [r2, tA], [rB, tB]] as const) seedReseller(em, { id, tenantId });
   const home: Record<TargetKey, { tenantId: string; resellerId: string; merchantId: string }> = {
     own: { tenantId: tA, resellerId: r1, merchantId: uniqueId('m-own') },
     sibling: { tenantId: tA, resellerId: r1, merchantId: uniqueId('m-sib') },
     otherReseller: { tenantId: tA, resellerId: r2, merchantId: uniqueId('m-oth') },
     otherTenant: { tenantId: tB, resellerId: rB, merchantId: uniqueId('m-ten') },
   };
-  for (const h of Object.values(home)) {
-    em.persist(em.create(Merchant, {
-      id: h.merchantId, tenantId: h.tenantId, resellerId: h.resellerId, name: `Shop ${h.merchantId}`, email: `${h.merchantId}@shops.test`, country: 'NL',
-    }));
-  }
+  for (const h of Object.values(home)) seedMerchant(em, { id: h.merchantId, tenantId: h.tenantId, resellerId: h.resellerId });
   await em.flush();
 
-  const role = (tenantId: string, scope: ContextType, acl: Acl, owner: { type: ContextType; id: string }, enabled = true) => {
-    const r = em.create(Role, {
-      id: randomUUID(), tenantId, name: uniqueId('role'), scope, ownerType: owner.type, ownerId: owner.id, acl, enabled, system: false,
-    });
-    em.persist(r);
-    return r.id;
-  };
-  const person = (spec: { tenantId: string; type: ContextType; roleId: string; resellerId?: string | null; merchantId?: string | null; merchantsAccess?: string[]; status?: UserStatus }) => {
-    const u = em.create(User, {
-      id: randomUUID(),
-      tenantId: spec.tenantId,
-      email: `${uniqueId('u')}@security.test`,
-      type: spec.type,
-      roleId: spec.roleId,
-      resellerId: spec.resellerId ?? null,
-      merchantId: spec.merchantId ?? null,
-      merchantsAccess: spec.merchantsAccess ?? [],
-      status: spec.status ?? 'ACTIVE',
-    });
-    em.persist(u);
+  const role = (tenantId: string, scope: ContextType, acl: Acl, owner: { type: ContextType; id: string }, enabled = true) =>
+    seedRole(em, { tenantId, scope, acl, owner, enabled }).id;
+  const person = (spec: SeedUser & { type: ContextType }) => {
+    const u = seedUser(em, { ...spec, email: `${uniqueId('u')}@security.test` });
     return { id: u.id, email: u.email };
   };
 
@@ -249,11 +227,10 @@ export async function securityWorld(cp: RunningControlPlane) {
   async function victim(key: TargetKey): Promise<string> {
     const t = targets[key];
     const f = deps.orm.em.fork();
-    const u = f.create(User, {
-      id: randomUUID(), tenantId: t.tenantId, email: `${uniqueId('victim')}@security.test`, type: 'MERCHANT', roleId: t.heldRole,
-      resellerId: t.resellerId, merchantId: t.merchantId, status: 'ACTIVE',
+    const u = seedUser(f, {
+      tenantId: t.tenantId, email: `${uniqueId('victim')}@security.test`, type: 'MERCHANT', roleId: t.heldRole, resellerId: t.resellerId, merchantId: t.merchantId,
     });
-    await f.persist(u).flush();
+    await f.flush();
     return u.id;
   }
 
