@@ -20,14 +20,8 @@ let merchantAdmin: Actor;
 
 beforeAll(async () => {
   w = await newWorld(cp);
-  const a = await w.reseller();
-  const b = await w.reseller();
-  r1 = a.id;
-  r2 = b.id;
+  ({ r1, r2, m1, m2, resellerAdmin } = await w.twoResellers());
   direct = (await w.merchant()).id;
-  m1 = (await w.merchant(w.admin.api, { resellerId: r1 })).id;
-  m2 = (await w.merchant(w.admin.api, { resellerId: r2 })).id;
-  resellerAdmin = await w.actorFor(a.adminUserId);
   merchantAdmin = await w.user(w.admin.api, { type: 'MERCHANT', merchantId: m1, roleId: w.roles.merchantAdmin });
 });
 

@@ -38,14 +38,9 @@ async function everyUserRoute(api: Api, userId: string, roleId: string) {
 
 beforeAll(async () => {
   w = await newWorld(cp);
-  const a = await w.reseller();
-  const b = await w.reseller();
-  r1 = a.id;
-  r2 = b.id;
-  m1 = (await w.merchant(w.admin.api, { resellerId: r1 })).id;
-  m2 = (await w.merchant(w.admin.api, { resellerId: r2 })).id;
-  resellerAdmin = await w.actorFor(a.adminUserId);
-  const otherAdmin = await w.actorFor(b.adminUserId);
+  const pair = await w.twoResellers();
+  ({ r1, r2, m1, m2, resellerAdmin } = pair);
+  const otherAdmin = await w.actorFor(pair.b.adminUserId);
   theirRole = await w.role(otherAdmin.api, { scope: 'RESELLER', acl: { users: 'R' } });
   mine = await w.user(resellerAdmin.api, { roleId: w.roles.resellerAdmin });
   theirs = await w.user(otherAdmin.api, { roleId: theirRole });

@@ -64,7 +64,16 @@ export async function newWorld(cp: RunningControlPlane) {
     return res.body.id as string;
   }
 
-  return { tenant: t.tenant, admin, roles, actorFor, reseller, merchant, invite, user, role };
+  /** Two resellers with a merchant under each, and the first reseller's admin signed in. */
+  async function twoResellers() {
+    const a = await reseller();
+    const b = await reseller();
+    const m1 = (await merchant(admin.api, { resellerId: a.id })).id;
+    const m2 = (await merchant(admin.api, { resellerId: b.id })).id;
+    return { a, b, r1: a.id, r2: b.id, m1, m2, resellerAdmin: await actorFor(a.adminUserId) };
+  }
+
+  return { tenant: t.tenant, admin, roles, actorFor, reseller, merchant, invite, user, role, twoResellers };
 }
 
 export type World = Awaited<ReturnType<typeof newWorld>>;
