@@ -117,10 +117,12 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     // The record is now in the cluster, under its hash-tagged key, beside its generation.
     const recordKey = `${prefix}principal:{user:${narrow.userId}}`;
     expect(await cluster.command(['CLUSTER', 'KEYSLOT', recordKey])).toBe(await cluster.command(['CLUSTER', 'KEYSLOT', `${prefix}principal-gen:{user:${narrow.userId}}`]));
-    // A scan sees every master's keys (the records are spread over all three).
-    const cached = await scanKeys(cp.deps.redis, `${prefix}principal:*`);
-    expect(cached).toContain(recordKey);
-    expect(new Set(await Promise.all(cached.map((k) => cluster.masterOf(k)))).size).toBe(3);
+    // A scan sees every master's keys: 30 keys with their own hash tags land on all three.
+    await Promise.all(Array.from({ length: 30 }, (_, i) => cp.deps.redis.set(`scan-probe:{${i}}`, '1', 'EX', 60)));
+    const probes = await scanKeys(cp.deps.redis, `${prefix}scan-probe:*`);
+    expect(probes.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `${prefix}scan-probe:{${i}}`).sort());
+    expect(new Set(await Promise.all(probes.map((k) => cluster.masterOf(k)))).size).toBe(3);
+    expect(await scanKeys(cp.deps.redis, `${prefix}principal:*`)).toContain(recordKey);
 
     // A revocation under traffic on both gateways: the oracle allows nothing later than 100 ms after the answer.
     const applied = await Promise.all(gateways.map((g) => counter(g, 'gateway_authz_changes_total{kind="user"}')));
