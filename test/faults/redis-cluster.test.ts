@@ -130,7 +130,10 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     const traffic = keepCalling(4, (loop) => gatewayCall(ledger, endpoints[loop % 2]!, narrow, 'read', world.m.direct));
     await ledger.after(100);
     const revocation = await revoke.user(ledger, admin, narrow);
-    await ledger.after(200);
+    // Until each gateway has been tried well past the 100 ms grace.
+    const exercised = () => endpoints.every((gw) => ledger.calls.some((c) => c.via === gw.name && c.startedAt > revocation.answeredAt + 150));
+    while (!exercised()) await ledger.after(10);
+    await ledger.after(50);
     await traffic.stop();
 
     const verdict = ledger.judge(100);
