@@ -181,6 +181,12 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     ];
     await ledger.after(300);
 
+    // The control plane's readiness, sampled through the failover.
+    const readiness: { at: number; redis: boolean }[] = [];
+    const sampling = keepCalling(1, async () => {
+      const r = await client(cp.url).get('/readyz');
+      readiness.push({ at: performance.now(), redis: r.body?.redis === true });
+    }, 50);
     const killedAt = performance.now();
     await cluster.kill(victim);
     // Committed in PostgreSQL while the master is down (its announcement may wait for the failover).
@@ -198,6 +204,8 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
       loginBack = await client(cp.url).post('/v1/auth/login', { email: onVictim!.email, password: GOOD_PASSWORD });
     }
     const controlPlaneBackMs = performance.now() - killedAt;
+    await sampling.stop();
+    const notReady = readiness.filter((r) => r.at > killedAt && !r.redis);
     expect(loginBack.status).toBe(200);
     const recoveredAt = performance.now();
 
@@ -216,6 +224,7 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
       clusterOkAfterMs: Math.round(clusterOkMs),
       gatewaysReadyAfterMs: Math.round(gatewaysReadyMs),
       controlPlaneLoginBackAfterMs: Math.round(controlPlaneBackMs),
+      controlPlaneReadyzRedisFalseMs: notReady.length ? [Math.round(notReady[0]!.at - killedAt), Math.round(notReady.at(-1)!.at - killedAt)] : null,
       loginsDuringFailover: byStatus(loginsDuring),
       loginsAfterRecovery: byStatus(loginsAfter),
       gatewayNeitherAllowNorDeny: gatewayOther.length,
