@@ -117,10 +117,12 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     // The record is now in the cluster, under its hash-tagged key, beside its generation.
     const recordKey = `${prefix}principal:{user:${narrow.userId}}`;
     expect(await cluster.command(['CLUSTER', 'KEYSLOT', recordKey])).toBe(await cluster.command(['CLUSTER', 'KEYSLOT', `${prefix}principal-gen:{user:${narrow.userId}}`]));
-    // A scan sees every master's keys (the records are spread over all three).
-    const cached = await scanKeys(cp.deps.redis, `${prefix}principal:*`);
-    expect(cached).toContain(recordKey);
-    expect(new Set(await Promise.all(cached.map((k) => cluster.masterOf(k)))).size).toBe(3);
+    // A scan sees every master's keys: 30 keys with their own hash tags land on all three.
+    await Promise.all(Array.from({ length: 30 }, (_, i) => cp.deps.redis.set(`scan-probe:{${i}}`, '1', 'EX', 60)));
+    const probes = await scanKeys(cp.deps.redis, `${prefix}scan-probe:*`);
+    expect(probes.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `${prefix}scan-probe:{${i}}`).sort());
+    expect(new Set(await Promise.all(probes.map((k) => cluster.masterOf(k)))).size).toBe(3);
+    expect(await scanKeys(cp.deps.redis, `${prefix}principal:*`)).toContain(recordKey);
 
     // A revocation under traffic on both gateways: the oracle allows nothing later than 100 ms after the answer.
     const applied = await Promise.all(gateways.map((g) => counter(g, 'gateway_authz_changes_total{kind="user"}')));
@@ -128,7 +130,10 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     const traffic = keepCalling(4, (loop) => gatewayCall(ledger, endpoints[loop % 2]!, narrow, 'read', world.m.direct));
     await ledger.after(100);
     const revocation = await revoke.user(ledger, admin, narrow);
-    await ledger.after(200);
+    // Until each gateway has been tried well past the 100 ms grace.
+    const exercised = () => endpoints.every((gw) => ledger.calls.some((c) => c.via === gw.name && c.startedAt > revocation.answeredAt + 150));
+    while (!exercised()) await ledger.after(10);
+    await ledger.after(50);
     await traffic.stop();
 
     const verdict = ledger.judge(100);
@@ -176,6 +181,12 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     ];
     await ledger.after(300);
 
+    // The control plane's readiness, sampled through the failover.
+    const readiness: { at: number; redis: boolean }[] = [];
+    const sampling = keepCalling(1, async () => {
+      const r = await client(cp.url).get('/readyz');
+      readiness.push({ at: performance.now(), redis: r.body?.redis === true });
+    }, 50);
     const killedAt = performance.now();
     await cluster.kill(victim);
     // Committed in PostgreSQL while the master is down (its announcement may wait for the failover).
@@ -193,6 +204,8 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
       loginBack = await client(cp.url).post('/v1/auth/login', { email: onVictim!.email, password: GOOD_PASSWORD });
     }
     const controlPlaneBackMs = performance.now() - killedAt;
+    await sampling.stop();
+    const notReady = readiness.filter((r) => r.at > killedAt && !r.redis);
     expect(loginBack.status).toBe(200);
     const recoveredAt = performance.now();
 
@@ -211,6 +224,7 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
       clusterOkAfterMs: Math.round(clusterOkMs),
       gatewaysReadyAfterMs: Math.round(gatewaysReadyMs),
       controlPlaneLoginBackAfterMs: Math.round(controlPlaneBackMs),
+      controlPlaneReadyzRedisFalseMs: notReady.length ? [Math.round(notReady[0]!.at - killedAt), Math.round(notReady.at(-1)!.at - killedAt)] : null,
       loginsDuringFailover: byStatus(loginsDuring),
       loginsAfterRecovery: byStatus(loginsAfter),
       gatewayNeitherAllowNorDeny: gatewayOther.length,
