@@ -82,6 +82,8 @@ export class PostgresChangeFeed {
     const client = new pg.Client({
       connectionString: this.databaseUrl,
       connectionTimeoutMillis: 2000,
+      // A LISTEN stuck on a path that stopped answering must fail too (then reconnect).
+      query_timeout: 2000,
       keepAlive: true,
       application_name: 'gateway-authz-feed',
     });
