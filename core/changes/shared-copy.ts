@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { GENERATION_TTL_SECONDS, generationKey, recordKey } from '../principal/cache-keys.ts';
 import type { RecordKind } from '../principal/records.ts';
 
-export async function dropSharedCopy(redis: Redis, kind: RecordKind, id: string): Promise<void> {
+export async function dropSharedCopy(redis: Pick<Redis, 'multi'>, kind: RecordKind, id: string): Promise<void> {
   const results = await redis
     .multi()
     .del(recordKey(kind, id))

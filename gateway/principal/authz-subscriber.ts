@@ -43,7 +43,7 @@ export interface FeedSource {
   /** The LISTEN session's database (a direct session, not through a transaction pooler). */
   databaseUrl: string;
   /** The gateway's command client, to drop shared copies with. */
-  sharedRedis: Redis;
+  sharedRedis: Pick<Redis, 'multi' | 'ping'>;
   options?: ChangeFeedOptions;
 }
 

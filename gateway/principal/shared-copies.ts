@@ -23,7 +23,7 @@ export class SharedCopies {
   private closed = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Pick<Redis, 'multi' | 'ping'>,
     private readonly cache: PrincipalCache,
   ) {}
 
