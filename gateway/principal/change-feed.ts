@@ -6,10 +6,10 @@
 // - a new session (after any error, end or timeout) reports live only once
 //   its LISTEN has returned; the subscriber then flushes, so whatever
 //   committed before is read afresh and whatever commits after is heard;
-// - every 250 ms the session notifies a channel only it listens to and must
-//   hear itself within 500 ms (a round trip through the same queue and socket
+// - every 200 ms the session notifies a channel only it listens to and must
+//   hear itself within 400 ms (a round trip through the same queue and socket
 //   the changes travel), else it is dropped and reconnected. So a feed that
-//   stopped delivering is declared dead within 750 ms, inside the 1 s bound
+//   stopped delivering is declared dead within 600 ms, inside the 1 s bound
 //   of docs/architecture.md#the-change-feed.
 // The session must be a direct one: LISTEN does not survive a
 // transaction-pooling proxy (PgBouncer in transaction mode).
@@ -55,8 +55,8 @@ export class PostgresChangeFeed {
     private readonly on: ChangeFeedEvents,
     opts: ChangeFeedOptions = {},
   ) {
-    this.heartbeatMs = opts.heartbeatMs ?? 250;
-    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 500;
+    this.heartbeatMs = opts.heartbeatMs ?? 200;
+    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 400;
   }
 
   get live(): boolean {
@@ -82,6 +82,8 @@ export class PostgresChangeFeed {
     const client = new pg.Client({
       connectionString: this.databaseUrl,
       connectionTimeoutMillis: 2000,
+      // A LISTEN stuck on a path that stopped answering must fail too (then reconnect).
+      query_timeout: 2000,
       keepAlive: true,
       application_name: 'gateway-authz-feed',
     });
