@@ -244,7 +244,7 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(await cluster.masters()).not.toContain(victim);
   });
 
-  it('a master that does not carry the change channel SIGKILLed: a revocation of a record it served waits for the failover on the Redis channel (measured)', async () => {
+  it('a master that does not carry the change channel SIGKILLed: a revocation of a record it served is enforced within 100 ms all the same (the change feed comes from PostgreSQL)', async () => {
     // The gateways' subscriber connections (core/infra/redis.ts) sit on one node; kill another master, one with a replica.
     const channel = await cluster.nodesWithClient('gateway-authz-changes');
     const masters = await cluster.masters();
@@ -274,16 +274,16 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     const victimCalls = ledger.calls.filter((c) => c.userId === victim!.userId);
     const lastAllow = Math.max(revocation.answeredAt, ...victimCalls.filter((c) => c.status === 200).map((c) => c.startedAt));
     const staleMs = lastAllow - revocation.answeredAt;
-    // The bound this channel gives on a cluster: no allow later than 1 s after the failover completed.
-    const verdict = ledger.judge(failedOverAt - revocation.answeredAt + 1000);
-    const strict = ledger.judge(100);
+    // The Redis channel alone would wait for the failover (its announcement cannot drop the copy on the
+    // lost master); the change feed does not: each gateway hears the COMMIT from PostgreSQL, evicts, and
+    // reads PostgreSQL instead of Redis copies until it could drop the shared one (docs/architecture.md).
+    const verdict = ledger.judge(100);
     await writeScenario(summarize('redis-cluster-master-without-channel', [`master :${target} (not carrying the change channel) SIGKILLed; a user whose record it served disabled meanwhile`], verdict, 1, {
       adminAnswerAfterKillMs: Math.round(revocation.answeredAt - killedAt),
       failoverDoneAfterKillMs: Math.round(failedOverAt - killedAt),
       victimLastAllowedAfterAnswerMs: Math.round(staleMs),
-      wrongfulAllowsAt100msGrace: strict.wrongfulAllows.length,
     }));
-    expect(sample(verdict.wrongfulAllows), 'allows after the failover').toEqual([]);
+    expect(sample(verdict.wrongfulAllows), 'allows later than 100 ms after the answer').toEqual([]);
     expect(sample(verdict.otherStatuses), 'neither allowed nor denied').toEqual([]);
     expect(victimCalls.filter((c) => c.startedAt > failedOverAt + 1000).length).toBeGreaterThan(0);
   });
