@@ -3,16 +3,17 @@
 // each pair). The pairs are data of the compiled bundle: a control plane
 // loading a bundle with other pairs refuses other roles, with no TypeScript
 // changed.
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../../src/roles/role.entity.ts';
+import type { Acl } from '../../src/roles/role.entity.ts';
 import { newWorld, type World } from '../admin/world.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { buildBundle, policySources } from '../support/policy-bundle.ts';
 import { expectStatus } from '../support/expect.ts';
+import { uniqueId } from '../support/fixtures.ts';
+import { seedRole } from '../support/seed.ts';
 
 let cp: RunningControlPlane;
 let w: World;
@@ -31,10 +32,10 @@ afterAll(async () => {
 const both = { refunds: 'RW', refund_approvals: 'CHECKER', payouts: 'RW', payout_approvals: 'CHECKER' };
 
 /** A role written straight to the table, as one made before a pair existed would be. */
-async function legacyRole(tenantId: string, acl: Record<string, string>): Promise<string> {
+async function legacyRole(tenantId: string, acl: Acl): Promise<string> {
   const em = cp.deps.orm.em.fork();
-  const role = em.create(Role, { id: randomUUID(), tenantId, name: `legacy-${randomUUID().slice(0, 8)}`, scope: 'TENANT', ownerType: 'TENANT', ownerId: tenantId, acl: acl });
-  await em.persist(role).flush();
+  const role = seedRole(em, { tenantId, name: uniqueId('legacy'), acl });
+  await em.flush();
   return role.id;
 }
 

@@ -1,21 +1,21 @@
 // Helpers of the authentication tests: the mail folder, users at every level
 // created the way an administrator would (invited, with a mailed link), the
 // injectable clock, and TOTP codes.
-import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import { invitationMail, issueInvitation } from '../../src/invitations/issue.ts';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Reseller } from '../../src/resellers/reseller.entity.ts';
-import { Role, type ContextType } from '../../src/roles/role.entity.ts';
+import type { Merchant } from '../../src/merchants/merchant.entity.ts';
+import type { Reseller } from '../../src/resellers/reseller.entity.ts';
+import type { ContextType } from '../../src/roles/role.entity.ts';
 import type { SecuritySettings } from '../../src/security/settings.ts';
 import { totpCode } from '../../src/totp/totp.ts';
-import { User } from '../../src/users/user.entity.ts';
+import type { User } from '../../src/users/user.entity.ts';
 import type { RunningControlPlane } from '../support/control-plane.ts';
 import { testEnv } from '../support/env.ts';
 import { client } from '../support/http.ts';
 import { uniqueId } from '../support/fixtures.ts';
+import { rewrite, seedMerchant, seedReseller, seedUser } from '../support/seed.ts';
 
 export const GOOD_PASSWORD = 'violet-harbour-47-lanterns';
 
@@ -59,8 +59,8 @@ export async function tokenFromMail(to: string, path: string): Promise<string> {
 export async function createReseller(deps: ControlPlaneDeps, tenantId: string, security: SecuritySettings = {}): Promise<Reseller> {
   const em = deps.orm.em.fork();
   const id = uniqueId('r');
-  const reseller = em.create(Reseller, { id, tenantId, name: `Reseller ${id}`, email: `${id}@reseller.test`, type: 'ISO', security });
-  await em.persistAndFlush(reseller);
+  const reseller = seedReseller(em, { id, tenantId, email: `${id}@reseller.test`, security });
+  await em.flush();
   return reseller;
 }
 
@@ -71,7 +71,7 @@ export async function createMerchant(
 ): Promise<Merchant> {
   const em = deps.orm.em.fork();
   const id = uniqueId('m');
-  const merchant = em.create(Merchant, {
+  const merchant = seedMerchant(em, {
     id,
     tenantId,
     resellerId: opts.resellerId ?? null,
@@ -80,7 +80,7 @@ export async function createMerchant(
     country: 'DE',
     settings: opts.mfaRequired ? { mfaRequired: true } : {},
   });
-  await em.persistAndFlush(merchant);
+  await em.flush();
   return merchant;
 }
 
@@ -90,18 +90,8 @@ export async function inviteUser(
   input: { tenantId: string; roleId: string; type: ContextType; resellerId?: string; merchantId?: string; merchantsAccess?: string[]; email?: string },
 ): Promise<User> {
   const em = deps.orm.em.fork();
-  const user = em.create(User, {
-    id: randomUUID(),
-    tenantId: input.tenantId,
-    email: input.email ?? `${uniqueId('u')}@users.test`,
-    type: input.type,
-    roleId: input.roleId,
-    resellerId: input.resellerId ?? null,
-    merchantId: input.merchantId ?? null,
-    merchantsAccess: input.merchantsAccess ?? [],
-    status: 'INVITED',
-  });
-  await em.persistAndFlush(user);
+  const user = seedUser(em, { ...input, status: 'INVITED' });
+  await em.flush();
   const link = await issueInvitation(em, user, { publicUrl: deps.config.PUBLIC_URL, ttlHours: deps.config.INVITATION_TTL_HOURS, now: deps.now() });
   await em.flush();
   await deps.mailer.send(invitationMail(user.email, link.link, link.expiresAt));
@@ -109,7 +99,7 @@ export async function inviteUser(
 }
 
 export async function setRoleRequireMfa(deps: ControlPlaneDeps, roleId: string, requireMfa: boolean): Promise<void> {
-  await deps.orm.em.fork().nativeUpdate(Role, { id: roleId }, { requireMfa });
+  await rewrite.role(deps, roleId, { requireMfa });
 }
 
 /** Moves the control plane's clock (deps.now) by `ms` from real time; `0` puts it back. */

@@ -1,7 +1,6 @@
 // Tokens and sessions (docs/http.md#tokens): refresh rotation and reuse detection,
 // logout, and sessions killed by disable and revoke-sessions — announced on
 // the authorization channel so gateways drop them at once.
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
@@ -11,7 +10,7 @@ import { activeTenant, activate, tokenFor } from '../support/fixtures.ts';
 import { announceRevoked, revokeSessions } from '../../src/auth/sessions.ts';
 import { authzChannel } from '../../core/changes/authz-changes.ts';
 import { User } from '../../src/users/user.entity.ts';
-import { Role } from '../../src/roles/role.entity.ts';
+import { seedRole } from '../support/seed.ts';
 import { inviteUser } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery staple'; // fixtures' activate()
@@ -137,8 +136,8 @@ describe('ending sessions', () => {
     expect((await api.post('/v1/auth/login', { email: t.admin.email, password: PASSWORD })).status).toBe(200);
     // With a role that only reads users, the action is forbidden.
     const em = cp.deps.orm.em.fork();
-    const reader = em.create(Role, { id: randomUUID(), tenantId: t.tenant.id, name: 'Reader', scope: 'TENANT', ownerType: 'TENANT', ownerId: t.tenant.id, acl: { users: 'R' } });
-    await em.persistAndFlush(reader);
+    const reader = seedRole(em, { tenantId: t.tenant.id, name: 'Reader', acl: { users: 'R' } });
+    await em.flush();
     const readOnly = await inviteUser(cp.deps, { tenantId: t.tenant.id, roleId: reader.id, type: 'TENANT' });
     await activate(cp.deps, readOnly.id);
     const refused = await client(cp.url, await tokenFor(cp.deps, readOnly.id)).post(`/v1/users/${t.admin.id}/revoke-sessions`);

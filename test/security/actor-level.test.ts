@@ -9,14 +9,13 @@
 //
 // OWASP ASVS 4.0.3 V4.1.3 (least privilege), V4.2.1; ASVS 5.0 V8.2.2;
 // OWASP API Security Top 10 2023 API5 (broken function-level authorization).
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Role, type Acl } from '../../src/roles/role.entity.ts';
+import type { Acl } from '../../src/roles/role.entity.ts';
 import { Tenant } from '../../src/tenants/tenant.entity.ts';
-import { User, type UserStatus } from '../../src/users/user.entity.ts';
+import type { UserStatus } from '../../src/users/user.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
+import { rewrite, seedMerchant, seedRole, seedUser } from '../support/seed.ts';
 import { send, type Answer } from './world.ts';
 
 let cp: RunningControlPlane;
@@ -33,8 +32,7 @@ const STRONG_ROLE: Acl = { roles: 'RW', users: 'RW', orders: 'RW' };
 
 async function role(acl: Acl | null, enabled = true): Promise<string> {
   const em = cp.deps.orm.em.fork();
-  const id = randomUUID();
-  em.persist(em.create(Role, { id, tenantId, name: uniqueId('lvl'), scope: 'TENANT', ownerType: 'TENANT', ownerId: tenantId, acl: acl ?? {}, enabled, system: false }));
+  const { id } = seedRole(em, { tenantId, name: uniqueId('lvl'), acl: acl ?? {}, enabled });
   await em.flush();
   if (acl === null) await cp.deps.orm.em.getConnection().execute(`update roles set acl = 'null' where id = ?`, [id]);
   return id;
@@ -42,8 +40,7 @@ async function role(acl: Acl | null, enabled = true): Promise<string> {
 
 async function person(roleId: string, status: UserStatus = 'ACTIVE'): Promise<string> {
   const em = cp.deps.orm.em.fork();
-  const id = randomUUID();
-  em.persist(em.create(User, { id, tenantId, email: `${uniqueId('lvl')}@levels.test`, type: 'TENANT', roleId, status }));
+  const { id } = seedUser(em, { tenantId, email: `${uniqueId('lvl')}@levels.test`, roleId, status });
   await em.flush();
   if (status === 'ACTIVE') await activate(cp.deps, id);
   return id;
@@ -80,7 +77,7 @@ beforeAll(async () => {
   tenantId = t.tenant.id;
   merchantId = uniqueId('m');
   const em = cp.deps.orm.em.fork();
-  em.persist(em.create(Merchant, { id: merchantId, tenantId, resellerId: null, name: 'Shop', email: `${merchantId}@shops.test`, country: 'NL' }));
+  seedMerchant(em, { id: merchantId, tenantId, name: 'Shop' });
   await em.flush();
 });
 afterAll(async () => {
@@ -214,7 +211,7 @@ describe('actor below target: roles (finding 1)', () => {
       const held = await call(await tokenFor(cp.deps, maker), 'PATCH', `/roles/${target}`, { acl: { roles: 'RW' } });
       expect(held.status, JSON.stringify(held.body)).toBe(202);
       // The maker's own role drops below the target role before a checker decides.
-      await cp.deps.orm.em.fork().nativeUpdate(Role, { id: makerRole }, { acl: { roles: 'RW', users: 'R' } });
+      await rewrite.role(cp.deps, makerRole, { acl: { roles: 'RW', users: 'R' } });
       await cp.deps.changes.publish([{ kind: 'role', id: makerRole }]);
       const res = await call(checker.token, 'POST', `/approvals/${held.body.approvalId}/approve`);
       // The approval is decided (200) and FAILED, the edit not applied.

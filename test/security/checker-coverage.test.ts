@@ -9,10 +9,9 @@
 // OWASP ASVS 5.0 V8.2.2, V2.3.5 (multi-user approval for high-value flows);
 // OWASP API Security Top 10 2023 API1, API5; CWE-863.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
+import { seedMerchant, seedReseller } from '../support/seed.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
 import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
 import { expectStatus } from '../support/expect.ts';
@@ -25,10 +24,8 @@ beforeAll(async () => {
   stack = await startApprovalStack();
   world = await gatewayWorld(stack.cp.deps);
   const em = stack.cp.deps.orm.em.fork();
-  const r2 = uniqueId('r2');
-  m4 = uniqueId('m4');
-  em.persist(em.create(Reseller, { id: r2, tenantId: world.tenantId, name: 'Reseller Two', email: `${r2}@resellers.test`, type: 'ISO' }));
-  em.persist(em.create(Merchant, { id: m4, tenantId: world.tenantId, resellerId: r2, name: 'Under R2', email: `${m4}@shops.test`, country: 'NL' }));
+  const r2 = seedReseller(em, { id: uniqueId('r2'), tenantId: world.tenantId, name: 'Reseller Two' }).id;
+  m4 = seedMerchant(em, { id: uniqueId('m4'), tenantId: world.tenantId, resellerId: r2, name: 'Under R2' }).id;
   await em.flush();
 });
 afterAll(async () => {

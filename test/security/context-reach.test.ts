@@ -9,11 +9,10 @@
 // data), V8.2.2; OWASP API Security Top 10 2023 API1 (BOLA), API5.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
+import { seedMerchant, seedReseller } from '../support/seed.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
@@ -37,10 +36,8 @@ beforeAll(async () => {
   world = await gatewayWorld(cp.deps);
   other = await gatewayWorld(cp.deps);
   const em = cp.deps.orm.em.fork();
-  r2 = uniqueId('r2');
-  m4 = uniqueId('m4');
-  em.persist(em.create(Reseller, { id: r2, tenantId: world.tenantId, name: 'Reseller Two', email: `${r2}@resellers.test`, type: 'ISO' }));
-  em.persist(em.create(Merchant, { id: m4, tenantId: world.tenantId, resellerId: r2, name: 'Under R2', email: `${m4}@shops.test`, country: 'NL' }));
+  r2 = seedReseller(em, { id: uniqueId('r2'), tenantId: world.tenantId, name: 'Reseller Two' }).id;
+  m4 = seedMerchant(em, { id: uniqueId('m4'), tenantId: world.tenantId, resellerId: r2, name: 'Under R2' }).id;
   await em.flush();
 });
 afterAll(async () => {

@@ -12,10 +12,11 @@
 // authorization: mass assignment), API5 (function level).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';
-import { User } from '../../src/users/user.entity.ts';
+import type { Acl, ContextType } from '../../src/roles/role.entity.ts';
+import type { User } from '../../src/users/user.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
+import { seedRole, seedUser } from '../support/seed.ts';
 import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from './world.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
@@ -33,19 +34,14 @@ const u = {} as {
 
 async function role(acl: Acl, scope: ContextType = 'TENANT', enabled = true): Promise<string> {
   const em = cp.deps.orm.em.fork();
-  const id = randomUUID();
-  em.persist(em.create(Role, { id, tenantId: w.tenantA, name: uniqueId('esc'), scope, ownerType: 'TENANT', ownerId: w.tenantA, acl, enabled, system: false }));
+  const { id } = seedRole(em, { tenantId: w.tenantA, name: uniqueId('esc'), scope, acl, enabled });
   await em.flush();
   return id;
 }
 
 async function person(roleId: string, extra: Partial<Pick<User, 'type' | 'resellerId' | 'merchantsAccess' | 'productIds' | 'gatewayRefIds'>> = {}) {
   const em = cp.deps.orm.em.fork();
-  const id = randomUUID();
-  em.persist(em.create(User, {
-    id, tenantId: w.tenantA, email: `${uniqueId('esc')}@security.test`, type: extra.type ?? 'TENANT', roleId, status: 'ACTIVE',
-    resellerId: extra.resellerId ?? null, merchantsAccess: extra.merchantsAccess ?? [], productIds: extra.productIds ?? [], gatewayRefIds: extra.gatewayRefIds ?? [],
-  }));
+  const { id } = seedUser(em, { ...extra, tenantId: w.tenantA, email: `${uniqueId('esc')}@security.test`, roleId });
   await em.flush();
   return { id, token: await tokenFor(cp.deps, id) };
 }

@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
-import { User } from '../../src/users/user.entity.ts';
+import { seedUser } from '../support/seed.ts';
 import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from './world.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
@@ -31,10 +31,8 @@ beforeAll(async () => {
   w = await securityWorld(cp);
   admin = w.actors.tenantAdmin.token!;
   const em = cp.deps.orm.em.fork();
-  const u = em.create(User, {
-    id: crypto.randomUUID(), tenantId: w.tenantA, email: `${uniqueId('self')}@security.test`, type: 'TENANT', roleId: w.systemRoles.A.TENANT.id, status: 'ACTIVE',
-  });
-  await em.persist(u).flush();
+  const u = seedUser(em, { tenantId: w.tenantA, email: `${uniqueId('self')}@security.test`, roleId: w.systemRoles.A.TENANT.id });
+  await em.flush();
   await activate(cp.deps, u.id, PASSWORD);
   selfService = await tokenFor(cp.deps, u.id);
 });

@@ -13,11 +13,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRouteTable, type GatewayRoute } from '../../core/routes/route-table.ts';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import type { Level } from '../../src/roles/role.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
+import { seedMerchant, seedReseller } from '../support/seed.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { closedPortUrl } from '../support/raw-http.ts';
@@ -156,12 +155,9 @@ describe('principal kinds × merchants inside and outside their access', () => {
   beforeAll(async () => {
     const other = await gatewayWorld(cp.deps);
     const em = cp.deps.orm.em.fork();
-    const r2 = uniqueId('r2');
-    em.persist(em.create(Reseller, { id: r2, tenantId: world.tenantId, name: 'Reseller Two', email: `${r2}@resellers.test`, type: 'ISO' }));
-    const sibling = uniqueId('m-sib');
-    const elsewhere = uniqueId('m-r2');
-    em.persist(em.create(Merchant, { id: sibling, tenantId: world.tenantId, resellerId: world.r1, name: 'Sibling', email: `${sibling}@shops.test`, country: 'NL' }));
-    em.persist(em.create(Merchant, { id: elsewhere, tenantId: world.tenantId, resellerId: r2, name: 'Elsewhere', email: `${elsewhere}@shops.test`, country: 'NL' }));
+    const r2 = seedReseller(em, { id: uniqueId('r2'), tenantId: world.tenantId, name: 'Reseller Two' }).id;
+    const sibling = seedMerchant(em, { id: uniqueId('m-sib'), tenantId: world.tenantId, resellerId: world.r1, name: 'Sibling' }).id;
+    const elsewhere = seedMerchant(em, { id: uniqueId('m-r2'), tenantId: world.tenantId, resellerId: r2, name: 'Elsewhere' }).id;
     await em.flush();
     Object.assign(merchants, { own: world.m.underR1, sibling, otherReseller: elsewhere, direct: world.m.direct, otherTenant: other.m.direct, unknown: uniqueId('m-none') });
     const acl = { orders: 'RW' as const };

@@ -7,13 +7,12 @@
 //
 // OWASP ASVS 4.0.3 V3.7.1 (re-authentication before sensitive changes),
 // V2.1.5/V2.5.x; ASVS 5.0 V6.3.x; OWASP API Security Top 10 2023 API2.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../../src/roles/role.entity.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { tokenFromMail } from '../auth/helpers.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
+import { seedRole, seedUser } from '../support/seed.ts';
 import { send, type Answer } from './world.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -27,11 +26,7 @@ beforeAll(async () => {
   const t = await newTenant(cp.deps);
   tenantId = t.tenant.id;
   const em = cp.deps.orm.em.fork();
-  roleId = randomUUID();
-  em.persist(em.create(Role, {
-    id: roleId, tenantId, name: uniqueId('self'), scope: 'TENANT', ownerType: 'TENANT', ownerId: tenantId,
-    acl: { users: 'RW', roles: 'R', user_hard_delete: 'RW', tenants: 'RW' }, enabled: true, system: false,
-  }));
+  roleId = seedRole(em, { tenantId, name: uniqueId('self'), acl: { users: 'RW', roles: 'R', user_hard_delete: 'RW', tenants: 'RW' } }).id;
   await em.flush();
 });
 afterAll(async () => {
@@ -41,9 +36,8 @@ afterAll(async () => {
 /** A user administrator, signed in: its id, email and access token. */
 async function userAdmin(): Promise<{ id: string; email: string; token: string }> {
   const em = cp.deps.orm.em.fork();
-  const id = randomUUID();
   const email = `${uniqueId('self')}@self.test`;
-  em.persist(em.create(User, { id, tenantId, email, type: 'TENANT', roleId, status: 'ACTIVE' }));
+  const { id } = seedUser(em, { tenantId, email, roleId });
   await em.flush();
   await activate(cp.deps, id);
   return { id, email, token: await tokenFor(cp.deps, id) };

@@ -3,17 +3,22 @@
 // merchants, roles and users with the defaults a test does not care about.
 // Each `seed*` adds its row to `em`'s unit of work; the caller flushes, so a
 // world of many rows is one round trip. The administration suites create
-// their rows over HTTP instead (test/admin/world.ts).
+// their rows over HTTP instead (test/admin/world.ts). The benchmark seeds its
+// world with these too (bench/lib/stack.ts).
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import { Merchant, type MerchantSettings } from '../../src/merchants/merchant.entity.ts';
 import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';
+import type { SecuritySettings } from '../../src/security/settings.ts';
 import { User, type UserStatus } from '../../src/users/user.entity.ts';
 import { uniqueId } from './fixtures.ts';
 
-export function seedReseller(em: EntityManager, r: { id: string; tenantId: string; name?: string; email?: string }): Reseller {
+export function seedReseller(
+  em: EntityManager,
+  r: { id: string; tenantId: string; name?: string; email?: string; security?: SecuritySettings },
+): Reseller {
   const row = em.create(Reseller, { name: `Reseller ${r.id}`, email: `${r.id}@resellers.test`, type: 'ISO', ...r });
   em.persist(row);
   return row;
@@ -85,5 +90,5 @@ export function seedUser(em: EntityManager, u: SeedUser): User {
 export const rewrite = {
   user: (deps: ControlPlaneDeps, id: string, set: Partial<Pick<User, 'status' | 'merchantsAccess' | 'productIds' | 'gatewayRefIds' | 'roleId'>>) =>
     deps.orm.em.fork().nativeUpdate(User, { id }, set),
-  role: (deps: ControlPlaneDeps, id: string, set: Partial<Pick<Role, 'enabled' | 'acl'>>) => deps.orm.em.fork().nativeUpdate(Role, { id }, set),
+  role: (deps: ControlPlaneDeps, id: string, set: Partial<Pick<Role, 'enabled' | 'acl' | 'requireMfa'>>) => deps.orm.em.fork().nativeUpdate(Role, { id }, set),
 };
