@@ -79,21 +79,9 @@ export async function faultStack(opts: { gateway?: GatewayStartOptions; controlP
     };
   };
 
-  const channel = (live: boolean) =>
-    gw.deps.changes.live === live
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const off = gw.deps.changes.onStatus((now) => {
-            if (now === live) {
-              off();
-              resolve();
-            }
-          });
-        });
-
   return {
     redis, redisLink: { gateway: redisGw, controlPlane: redisCp }, pgLink: { gateway: pgGw, controlPlane: pgCp },
-    cp, gw, upstream, world, admin, subject, channel,
+    cp, gw, upstream, world, admin, subject, channel: gw.channel,
     close: async () => {
       // A test that failed mid-fault leaves no relay stalled or slow behind it.
       for (const relay of [redisGw, redisCp, pgGw, pgCp]) {

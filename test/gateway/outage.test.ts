@@ -55,18 +55,6 @@ afterAll(async () => {
   await cp?.close();
 });
 
-const channelIs = (live: boolean) =>
-  gw.deps.changes.live === live
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => {
-        const off = gw.deps.changes.onStatus((now) => {
-          if (now === live) {
-            off();
-            resolve();
-          }
-        });
-      });
-
 const postgresLoads = async () => {
   const text = await (await fetch(new URL('/metrics', gw.url))).text();
   return Number(/gateway_principal_cache_total\{layer="postgres",kind="user",result="load"\} (\d+)/.exec(text)?.[1] ?? 0);
@@ -82,7 +70,7 @@ describe('with Redis down', () => {
     expect((await client(gw.url, reader.token).get('/orders')).status).toBe(200);
 
     await redis.stop();
-    await channelIs(false);
+    await gw.channel(false);
 
     // Decisions keep coming, from PostgreSQL on every request (the local cache is not trusted now).
     const loads = await postgresLoads();
@@ -149,7 +137,7 @@ describe('after Redis comes back', () => {
     expect((await client(gw.url, u.token).get('/orders')).status).toBe(200); // cached in process now
 
     // Drop only the gateway's subscriber connection (Redis keeps running and keeps its data)...
-    const down = channelIs(false);
+    const down = gw.channel(false);
     await redis.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await down;
     // ...and publish while it is gone: this message is lost for the gateway.

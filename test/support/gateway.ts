@@ -17,6 +17,8 @@ export interface RunningGateway {
   url: string;
   /** Resolves when this gateway has applied a change naming `kind:id`, with performance.now() at that moment. */
   applied: (kind: AuthzChange['kind'], id: string) => Promise<number>;
+  /** Resolves when this gateway's change channel is up (true) or down (false): at once if it already is. */
+  channel: (live: boolean) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -52,6 +54,17 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
           }
         });
       }),
+    channel: (live) =>
+      deps.changes.live === live
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const off = deps.changes.onStatus((now) => {
+              if (now === live) {
+                off();
+                resolve();
+              }
+            });
+          }),
     close: async () => {
       await app.close();
       await closeGatewayDeps(deps);
