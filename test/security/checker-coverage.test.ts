@@ -18,14 +18,13 @@ import { expectStatus } from '../support/expect.ts';
 
 let stack: ApprovalStack;
 let world: GatewayWorld;
-let m4: string;
 
 beforeAll(async () => {
   stack = await startApprovalStack();
   world = await gatewayWorld(stack.cp.deps);
   const em = stack.cp.deps.orm.em.fork();
   const r2 = seedReseller(em, { id: uniqueId('r2'), tenantId: world.tenantId, name: 'Reseller Two' }).id;
-  m4 = seedMerchant(em, { id: uniqueId('m4'), tenantId: world.tenantId, resellerId: r2, name: 'Under R2' }).id;
+  seedMerchant(em, { id: uniqueId('m4'), tenantId: world.tenantId, resellerId: r2, name: 'Under R2' });
   await em.flush();
 });
 afterAll(async () => {
