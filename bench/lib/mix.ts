@@ -5,11 +5,10 @@
 // every configuration answers 2xx and the gateway logs every decision at the
 // defaults. The same list goes to every configuration (autocannon cycles
 // through it per connection), so the bare proxy gets the same requests.
-import { randomUUID } from 'node:crypto';
 import { openSession } from '../../src/auth/sessions.ts';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import type { Acl, ContextType } from '../../src/roles/role.entity.ts';
-import { User } from '../../src/users/user.entity.ts';
+import { seedUser } from '../../test/support/seed.ts';
 import type { World } from './stack.ts';
 
 export interface MixRequest {
@@ -35,11 +34,7 @@ interface MixUser {
 
 async function user(deps: ControlPlaneDeps, world: World, type: ContextType, roleId: string, merchantsAccess: string[], merchantId: string | null, context: { type: ContextType; id: string }): Promise<MixUser> {
   const f = deps.orm.em.fork();
-  const id = randomUUID();
-  f.persist(f.create(User, {
-    id, tenantId: world.tenantId, email: `mix-${id.slice(0, 8)}@${world.tenantId}.test`, type, roleId,
-    resellerId: type === 'RESELLER' ? world.resellerId : null, merchantId, merchantsAccess, status: 'ACTIVE',
-  }));
+  const { id } = seedUser(f, { tenantId: world.tenantId, type, roleId, resellerId: type === 'RESELLER' ? world.resellerId : null, merchantId, merchantsAccess });
   await f.flush();
   const s = deps.orm.em.fork();
   const { tokens } = openSession(deps, s, { id, tenantId: world.tenantId }, context);

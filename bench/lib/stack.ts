@@ -1,21 +1,20 @@
 // The benchmark's world: a scratch database (`iam_bench_<random>`) and Redis
 // key prefix (test/support/scratch.ts, as the test suites use), dropped at the end; the environment
 // every child gets; and seeded data — a tenant with a reseller, its merchants,
-// roles and ACTIVE users with tokens from real sessions, written with the
-// product's own services and entities (as the control plane would).
-import { randomBytes, randomUUID } from 'node:crypto';
+// roles and ACTIVE users with tokens from real sessions: the tenant by the
+// product's own bootstrap, the other rows by the test suites' seeding helpers
+// (test/support/seed.ts), sessions by the product's openSession.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createControlPlaneDeps, closeControlPlaneDeps } from '../../src/app/create-deps.ts';
 import type { ControlPlaneDeps } from '../../src/app/deps.ts';
 import { openSession } from '../../src/auth/sessions.ts';
 import { loadConfig } from '../../src/config/env.ts';
-import { Merchant } from '../../src/merchants/merchant.entity.ts';
-import { Reseller } from '../../src/resellers/reseller.entity.ts';
-import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';
+import type { Acl, ContextType } from '../../src/roles/role.entity.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
-import { User } from '../../src/users/user.entity.ts';
 import { openScratch } from '../../test/support/scratch.ts';
+import { rewrite, seedMerchant, seedReseller, seedRole, seedUser } from '../../test/support/seed.ts';
 
 const adminUrl = process.env['BENCH_DATABASE_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -82,13 +81,11 @@ export async function seedWorld(deps: ControlPlaneDeps, merchantCount = 24): Pro
   const tenantId = `bench-${randomBytes(3).toString('hex')}`;
   const t = await bootstrapTenant(deps, { id: tenantId, name: 'Bench Bank', adminEmail: `admin@${tenantId}.test` });
   const em = deps.orm.em.fork();
-  await em.nativeUpdate(User, { id: t.admin.id }, { status: 'ACTIVE' });
+  await rewrite.user(deps, t.admin.id, { status: 'ACTIVE' });
   const resellerId = `${tenantId}-north`;
-  em.persist(em.create(Reseller, { id: resellerId, tenantId, name: 'North Resellers', email: `north@${tenantId}.test`, type: 'ISO' }));
+  seedReseller(em, { id: resellerId, tenantId, name: 'North Resellers', email: `north@${tenantId}.test` });
   const merchants = Array.from({ length: merchantCount }, (_, i) => `${tenantId}-m${String(i).padStart(2, '0')}`);
-  for (const id of merchants) {
-    em.persist(em.create(Merchant, { id, tenantId, resellerId, name: `Merchant ${id}`, email: `${id}@${tenantId}.test`, country: 'NL' }));
-  }
+  for (const id of merchants) seedMerchant(em, { id, tenantId, resellerId, name: `Merchant ${id}`, email: `${id}@${tenantId}.test` });
   await em.flush();
 
   const session = async (userId: string, context: { type: ContextType; id: string }) => {
@@ -105,19 +102,13 @@ export async function seedWorld(deps: ControlPlaneDeps, merchantCount = 24): Pro
     adminToken: await session(t.admin.id, { type: 'TENANT', id: tenantId }),
     role: async (acl, scope = 'RESELLER') => {
       const f = deps.orm.em.fork();
-      const id = randomUUID();
-      f.persist(f.create(Role, { id, tenantId, name: `bench-${id.slice(0, 8)}`, scope, ownerType: 'TENANT', ownerId: tenantId, acl, enabled: true }));
+      const { id } = seedRole(f, { tenantId, scope, acl });
       await f.flush();
       return id;
     },
     user: async ({ roleId, merchantsAccess }) => {
       const f = deps.orm.em.fork();
-      const id = randomUUID();
-      f.persist(
-        f.create(User, {
-          id, tenantId, email: `u-${id.slice(0, 8)}@${tenantId}.test`, type: 'RESELLER', roleId, resellerId, merchantsAccess, status: 'ACTIVE',
-        }),
-      );
+      const { id } = seedUser(f, { tenantId, type: 'RESELLER', roleId, resellerId, merchantsAccess });
       await f.flush();
       return { id, roleId, merchantsAccess, token: await session(id, { type: 'RESELLER', id: resellerId }) };
     },
