@@ -17,6 +17,9 @@ export interface DecisionSink {
   close(deadlineMs: number): Promise<void>;
 }
 
+/** Characters per write: a few events' worth, small enough to stay in cache while joined and encoded. */
+const WRITE_CHARS = 32 * 1024;
+
 export class StdoutSink implements DecisionSink {
   ready = true;
   private listener: (() => void) | null = null;
@@ -25,7 +28,20 @@ export class StdoutSink implements DecisionSink {
 
   accept(events: string[]): number {
     if (events.length === 0) return 0;
-    const ok = this.out.write(`${events.join('\n')}\n`);
+    // In writes of about WRITE_CHARS, not one per batch: joining and encoding a
+    // whole batch (128 events of ~2 KB) walks ~280 KB that no longer fits the
+    // CPU's cache, and cost ~5 µs per event against ~2.5 µs in 32 KB writes
+    // (bench/decision-log-drain.ts).
+    let ok = true;
+    let from = 0;
+    let chars = 0;
+    for (let i = 0; i < events.length; i++) {
+      chars += events[i]!.length + 1;
+      if (chars < WRITE_CHARS && i < events.length - 1) continue;
+      ok = this.out.write(`${(from === 0 && i === events.length - 1 ? events : events.slice(from, i + 1)).join('\n')}\n`) && ok;
+      from = i + 1;
+      chars = 0;
+    }
     this.counters.written += events.length;
     if (!ok) {
       this.ready = false;
