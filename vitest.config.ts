@@ -6,6 +6,7 @@ const pure = [
   'test/policy/**/*.test.ts',
   'test/gateway/route-table.test.ts',
   'test/gateway/gate-prepared-parts.test.ts',
+  'test/gateway/decision-log-sink.test.ts',
 ];
 
 export default defineConfig({

@@ -77,6 +77,8 @@ export class EventAssembler {
   private readonly merchants = new WeakMap<MerchantRecordCached, string>();
   private readonly results = new WeakMap<DecisionResult, string>();
   private revision = '';
+  private stampedAt = NaN;
+  private stamp = '';
   private revisionJson = '""';
   private readonly labels: string;
   private readonly erased: string;
@@ -102,10 +104,16 @@ export class EventAssembler {
     if (r.revision !== this.revision) this.revisionJson = str((this.revision = r.revision));
     const input = this.dropped.has('') ? '' : `,"input":${this.input(r)}`;
     const result = this.dropped.has('result') ? '' : `,"result":${this.result(r.result)}`;
-    return `{"decision_id":"${r.decisionId}","timestamp":"${new Date(r.now).toISOString()}","path":"authz/decision"${input}${result}` +
+    return `{"decision_id":"${r.decisionId}","timestamp":"${this.timestamp(r.now)}","path":"authz/decision"${input}${result}` +
       `,"bundles":{"authz":{"revision":${this.revisionJson}}},"labels":${this.labels}` +
       `,"request":{"method":${str(r.method)},"path":${str(r.path)}},"metrics":{"timer_server_handler_ns":${r.handlerNs}}${this.erased}` +
       `${r.shadow === undefined ? '' : this.shadow(r.shadow)}}`;
+  }
+
+  /** RFC 3339 of a ms clock; the events of one millisecond (a dozen at full load) share one. */
+  private timestamp(now: number): string {
+    if (now !== this.stampedAt) this.stamp = new Date((this.stampedAt = now)).toISOString();
+    return this.stamp;
   }
 
   private shadow(s: NonNullable<DecisionRecord['shadow']>): string {
@@ -114,6 +122,8 @@ export class EventAssembler {
   }
 
   private input(r: DecisionRecord): string {
+    // Concatenated, not joined: join would copy the ~1 KB principal into a new flat string per event.
+    if (this.dropped.size === 0) return `{"principal":${this.principal(r)},"context":${this.context(r.claims)},"request":${this.request(r)}}`;
     const members: string[] = [];
     if (!this.dropped.has('principal')) members.push(`"principal":${this.principal(r)}`);
     if (!this.dropped.has('context')) members.push(`"context":${this.context(r.claims)}`);

@@ -17,6 +17,9 @@ export interface DecisionSink {
   close(deadlineMs: number): Promise<void>;
 }
 
+/** Characters per write: a few events' worth, small enough to stay in cache while flattened and encoded. */
+const WRITE_CHARS = 32 * 1024;
+
 export class StdoutSink implements DecisionSink {
   ready = true;
   private listener: (() => void) | null = null;
@@ -25,7 +28,19 @@ export class StdoutSink implements DecisionSink {
 
   accept(events: string[]): number {
     if (events.length === 0) return 0;
-    const ok = this.out.write(`${events.join('\n')}\n`);
+    // In writes of about WRITE_CHARS, not one per batch: joining and encoding a
+    // whole batch (128 events of ~2 KB) walks ~280 KB that no longer fits the
+    // CPU's cache (bench/decision-log-drain.ts: the drain cost ~5 µs per event
+    // that way, ~1.5 µs now).
+    let ok = true;
+    let lines = '';
+    for (let i = 0; i < events.length; i++) {
+      // Concatenated (a rope the write flattens once), not joined (a copy, then the write's).
+      lines += `${events[i]!}\n`;
+      if (lines.length < WRITE_CHARS && i < events.length - 1) continue;
+      ok = this.out.write(lines) && ok;
+      lines = '';
+    }
     this.counters.written += events.length;
     if (!ok) {
       this.ready = false;

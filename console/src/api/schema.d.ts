@@ -569,7 +569,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user’s email: a verification link goes to the new address; applies when followed */
+        /**
+         * Change a user’s email: a verification link goes to the new address; applies when followed
+         * @description Not on oneself (403 SELF_MODIFICATION: use POST /me/email with the current password) nor on a user whose role grants more than the caller’s (403 PRIVILEGE_ESCALATION).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -838,6 +841,102 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change one’s own email: the current password, then a verification link to the new address
+         * @description A wrong password answers 401 INVALID_CREDENTIALS and counts towards the login lockout (423 ACCOUNT_LOCKED).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        newEmail: string;
+                        currentPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            email: string;
+                            pendingEmail: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/revoke-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out everywhere: every session of the caller ends, this one too (current password required) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            revokedSessions: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2574,7 +2673,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Invite a user (the creation table of docs/domain.md#creation) */
+        /**
+         * Invite a user (docs/domain.md#creation)
+         * @description When the tenant requires a checker for level raises, an invitation with a role that grants anything answers 202 {approvalId}: the user is invited once a checker on roles approves.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2626,6 +2728,21 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvalId: string;
+                            /** @enum {string} */
+                            status: "PENDING";
+                            /** Format: date-time */
+                            expiresAt: string;
                         };
                     };
                 };
@@ -2944,7 +3061,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Give a user another role; its sessions end */
+        /**
+         * Give a user another role; its sessions end
+         * @description When the tenant requires a checker for level raises, a role that lets the user do more than its current one answers 202 {approvalId}.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2990,6 +3110,21 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvalId: string;
+                            /** @enum {string} */
+                            status: "PENDING";
+                            /** Format: date-time */
+                            expiresAt: string;
                         };
                     };
                 };
@@ -4412,7 +4547,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a role (not its scope); every holder's permissions change at once
-         * @description When the tenant requires a checker for level raises (approval settings), an ACL that lets holders do more answers 202 {approvalId}.
+         * @description When the tenant requires a checker for level raises (approval settings), an ACL that lets holders do more answers 202 {approvalId}; the raise is decided on the role as locked for the edit, so a concurrent edit cannot hide one.
          */
         patch: {
             parameters: {
@@ -4732,7 +4867,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enable a role: its holders regain access */
+        /**
+         * Enable a role: its holders regain access
+         * @description When the tenant requires a checker for level raises, enabling a role that has holders answers 202 {approvalId}.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4774,6 +4912,21 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt: string;
                             version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            approvalId: string;
+                            /** @enum {string} */
+                            status: "PENDING";
+                            /** Format: date-time */
+                            expiresAt: string;
                         };
                     };
                 };
@@ -5131,6 +5284,7 @@ export interface paths {
                                     [key: string]: unknown;
                                 } | null;
                                 requestId: string | null;
+                                clientRequestId: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
