@@ -17,7 +17,7 @@ export default function ResellersPage() {
       ]}
       canCreate={(me) => me.context.type === 'TENANT' && allows(me.acl, 'resellers', 'RW')}
       createForm={(_me, close, saved) => <ResellerForm onCancel={close} onSaved={saved} />}
-      createdNotice={(id) => `Merchant ${id} is created. Its administrator was invited at its email.`}
+      createdNotice={(id) => `Reseller ${id} is created. Its administrator was invited at its email.`}
     />
   );
 }
