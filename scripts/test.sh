@@ -17,7 +17,7 @@ if ! command -v chromium >/dev/null && [ -z "${CHROMIUM_PATH:-}" ] && [ "$(id -u
 fi
 rm -f build/vitest.json build/vitest-faults.json
 echo "== policies"; bash scripts/build-policy.sh | tee build/.policy-test.log
-echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
+echo "== typecheck"; npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p console/tsconfig.json
 echo "== lint"; npx eslint .
 echo "== vitest"
 status=0

@@ -136,4 +136,27 @@ describe('console: users', () => {
     expect((await tenant.api.get(`/v1/users/${target.id}`)).status).toBe(404);
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it('an invitation held for a checker (202) says so and opens the approval, not a user that does not exist yet', async () => {
+    // A tenant of its own that requires a checker for level raises: any role granting something is one.
+    const held = await tenantWithAdmin(stack);
+    expect((await held.api.patch('/v1/tenants/current/approval-settings', { roleLevelRaise: true })).status).toBe(200);
+    await createRole(held.api, { name: 'Support Agent', scope: 'TENANT', acl: { users: 'R', orders: 'R' } });
+    const email = `held-${Date.now()}@users.test`;
+    const { page, problems } = await openConsolePage(browser, stack);
+    await logIn(page, held.adminEmail);
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('button', { name: 'Invite New User' }).click();
+    await page.getByRole('heading', { name: 'Invite New User' }).waitFor();
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await pick(page, 'Role', 'Support Agent');
+    await page.getByRole('button', { name: 'Send Invite' }).click();
+
+    await hasText(page.getByRole('status'), 'The invitation grants a role, so it waits for a checker’s approval (see Approvals).');
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/approvals\/[^/]+$/);
+    const approvalId = new URL(page.url()).pathname.split('/')[2]!;
+    expect((await held.api.get(`/v1/approvals/${approvalId}`)).body.status).toBe('PENDING');
+    expect((await held.api.get(`/v1/users?q=${encodeURIComponent(email)}&limit=5`)).body.items).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 240_000);
 });

@@ -76,10 +76,16 @@ function InviteForm({ me }: { me: Me }) {
           },
         }),
       ),
-    onSuccess: async (user) => {
+    onSuccess: async (answer) => {
+      // 202: a role that grants anything waits for a checker when the tenant requires one for level raises.
+      if ('approvalId' in answer) {
+        notify('The invitation grants a role, so it waits for a checker’s approval (see Approvals).');
+        await navigate(`/approvals/${answer.approvalId}`);
+        return;
+      }
       await queryClient.invalidateQueries({ queryKey: ['users'] });
-      notify(`Invitation sent to ${user.email}.`);
-      await navigate(`/users/${user.id}`);
+      notify(`Invitation sent to ${answer.email}.`);
+      await navigate(`/users/${answer.id}`);
     },
   });
 
