@@ -26,15 +26,18 @@ local now = tonumber(ARGV[2])
 local max = tonumber(ARGV[3])
 local lockMs = tonumber(ARGV[4])
 local lockedUntil = tonumber(redis.call('HGET', key, 'until') or '0')
+local function lock()
+  lockedUntil = now + lockMs
+  redis.call('HSET', key, 'until', lockedUntil)
+  redis.call('PEXPIRE', key, lockMs)
+end
 if op == 'reserve' then
   if lockedUntil > now then return {0, lockedUntil} end
   if lockedUntil > 0 then redis.call('DEL', key) end
   local n = redis.call('HINCRBY', key, 'n', 1)
   if n > max then
     redis.call('HINCRBY', key, 'n', -1)
-    lockedUntil = now + lockMs
-    redis.call('HSET', key, 'until', lockedUntil)
-    redis.call('PEXPIRE', key, lockMs)
+    lock()
     return {0, lockedUntil}
   end
   redis.call('PEXPIRE', key, lockMs)
@@ -42,9 +45,7 @@ if op == 'reserve' then
 elseif op == 'fail' then
   local n = tonumber(redis.call('HGET', key, 'n') or '0')
   if n >= max and lockedUntil <= now then
-    lockedUntil = now + lockMs
-    redis.call('HSET', key, 'until', lockedUntil)
-    redis.call('PEXPIRE', key, lockMs)
+    lock()
   end
   if lockedUntil > now then return {1, lockedUntil} end
   return {0, n}
@@ -58,9 +59,7 @@ elseif op == 'count' then
   if lockedUntil > 0 then redis.call('DEL', key) end
   local n = redis.call('HINCRBY', key, 'n', 1)
   if n >= max then
-    lockedUntil = now + lockMs
-    redis.call('HSET', key, 'until', lockedUntil)
-    redis.call('PEXPIRE', key, lockMs)
+    lock()
     return {1, lockedUntil}
   end
   redis.call('PEXPIRE', key, lockMs)
