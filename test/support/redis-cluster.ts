@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import { redisCommandOnce } from './redis-server.ts';
 
 const run = promisify(execFile);
 
@@ -38,16 +38,7 @@ export interface RedisClusterHandle {
   stop: () => Promise<void>;
 }
 
-async function once(port: number, args: string[]): Promise<unknown> {
-  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return await r.call(args[0]!, ...args.slice(1));
-  } finally {
-    r.disconnect();
-  }
-}
+const once = (port: number, args: string[]) => redisCommandOnce(port, args, 1000);
 
 /** Polls `check` every 50 ms until it holds (setup and fault recovery, not a propagation measurement). */
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {

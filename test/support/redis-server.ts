@@ -33,21 +33,24 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** One command to the server on `port`, on a connection of its own that never retries (setup and fault injection). */
+export async function redisCommandOnce(port: number, args: string[], connectTimeoutMs?: number): Promise<unknown> {
+  const r = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(connectTimeoutMs === undefined ? {} : { connectTimeout: connectTimeoutMs }) });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return await r.call(args[0]!, ...args.slice(1));
+  } finally {
+    r.disconnect();
+  }
+}
+
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const url = `redis://127.0.0.1:${port}`;
 
-  const command = async (...args: string[]) => {
-    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      return await r.call(args[0]!, ...args.slice(1));
-    } finally {
-      r.disconnect();
-    }
-  };
+  const command = (...args: string[]) => redisCommandOnce(port, args);
 
   const start = async () => {
     const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
