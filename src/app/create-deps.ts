@@ -8,7 +8,6 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { registerBundleMetrics } from '../../core/policy/bundle/metrics.ts';
 import { loggerOptions } from '../../core/infra/logger.ts';
-import { followingEngine } from '../../core/policy/bundle/following-engine.ts';
 import { openPolicySource } from '../../core/policy/bundle/policy-source.ts';
 import { signingKeyFromPem } from '../../core/tokens/keys.ts';
 import { TokenSigner } from '../auth/token-signer.ts';
@@ -30,7 +29,11 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
     config,
     orm,
     redis,
-    policy: followingEngine(policySource.active),
+    // Read at each use: with a bundle server the engine in force changes at run time, and a
+    // caller that takes it once evaluates on that one whole bundle.
+    get policy() {
+      return policySource.active.engine;
+    },
     policySource,
     metrics,
     signer: new TokenSigner(key, {

@@ -13,7 +13,7 @@ export interface ControlPlaneDeps {
   config: Config;
   orm: MikroORM;
   redis: RedisClient;
-  /** The bundle in force (with a bundle server it changes at run time: core/policy/bundle/following-engine.ts). */
+  /** The bundle in force: a getter in createControlPlaneDeps, since with a bundle server it changes at run time. */
   policy: PolicyEngine;
   /** Where the bundle comes from, its revision and activation time (/readyz); absent in tests that build deps by hand. */
   policySource?: PolicySource;
