@@ -1,49 +1,29 @@
-// Forwarding an admitted request with @fastify/reply-from over undici's
-// keep-alive pool. The upstream sees the canonical path, the client's query
-// and headers minus any `x-auth-*` and the bearer token, plus the identity
-// headers the decision produced. Upstream timeouts answer 504, every other
-// upstream failure 502, in the error shape; nothing is retried (a retried
-// write could run twice).
-import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
+// Forwarding an admitted request: undici's `stream()` over a keep-alive pool
+// per upstream (upstreams.ts), writing the upstream's answer straight into
+// the client's response. The upstream sees the canonical path, the client's
+// query as sent, the headers of headers.ts and the body as it streams in.
+// Upstream timeouts answer 504, every other failure before the answer 502,
+// in the error shape; nothing is retried (a retried write could run twice).
+// A failure after the answer began cuts the client's connection; a client
+// that goes away while the answer streams aborts the upstream request (one
+// that leaves before the answer begins is noticed when it does, or when the
+// upstream timeout ends the request).
+//
+// Why not @fastify/reply-from (used until 2026-11-30): it reads the answer
+// into a Readable that Fastify then pipes into the response, builds two URLs
+// and a retry wrapper per request; writing into the response directly is
+// ~8 µs of CPU cheaper per request (bench/RESULTS.md, "Hot path"), most of
+// the gateway's overhead over a bare proxy. What it did that matters here is
+// done here and tested (test/gateway/decisions.test.ts, test/security/).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { errorBody } from '../../core/http/error-handler.ts';
-import { isIdentityHeader, setIdentityHeaders } from '../../core/identity/headers.ts';
-import { BodyTooLarge } from './body-limit.ts';
+import type { GatewayRoute } from '../../core/routes/route-table.ts';
 import type { GatewayDeps } from '../deps.ts';
-import { normalisedHeaderName, routingHeaders, type GatewayRoute } from '../../core/routes/route-table.ts';
-
-type OutgoingHeaders = Record<string, string | string[] | number | undefined>;
-
-/**
- * Client headers minus every `x-auth-*` (only the gateway speaks for the
- * caller; also spelled `x_auth_*` or in any case, which CGI-style upstreams
- * fold into the same variable), `authorization` (an upstream never needs the
- * bearer token, and one that never sees it cannot leak or replay it) and the
- * routing headers an upstream might honour over the request line the gateway
- * decided on (`X-Original-URL`, `X-HTTP-Method-Override`, `Forwarded`, …;
- * route-table.ts `routingHeaders`) unless the route forwards one, plus the
- * identity headers. `X-Forwarded-For`/`-Host`/`-Proto` say what the gateway
- * saw, replacing whatever the client sent.
- */
-export function identityHeaders(request: FastifyRequest, headers: OutgoingHeaders): OutgoingHeaders {
-  const a = request.admission!;
-  const allowed = a.route.forwardedRoutingHeaders;
-  // for…in, not Object.keys: no array per request. A removed header is set to
-  // undefined, which undici skips, rather than deleted: `delete` turns the
-  // object into a dictionary, and every later copy and read of it (reply-from
-  // copies it, undici walks it) gets slower (the profile showed it).
-  for (const name in headers) {
-    const n = normalisedHeaderName(name);
-    if (isIdentityHeader(n) || n === 'authorization' || (routingHeaders.has(n) && !allowed.has(n))) headers[name] = undefined;
-    // Only the gateway's own spelling of these may remain (set below).
-    else if (n !== name && (n === 'x-forwarded-for' || n === 'x-forwarded-host' || n === 'x-forwarded-proto')) headers[name] = undefined;
-  }
-  setIdentityHeaders(headers, a.claims, a);
-  headers['x-forwarded-for'] = request.ip;
-  headers['x-forwarded-host'] = request.headers.host;
-  headers['x-forwarded-proto'] = request.protocol;
-  return headers;
-}
+import { BodyTooLarge } from './body-limit.ts';
+import { responseHeaders, upstreamRequestHeaders } from './headers.ts';
+import { Upstreams } from './upstreams.ts';
 
 function causedBy(error: unknown, type: new (...args: never[]) => Error): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -52,100 +32,82 @@ function causedBy(error: unknown, type: new (...args: never[]) => Error): boolea
   return false;
 }
 
-/** RFC 9110 §7.6.1: fields that describe one connection, not the message. */
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
-
-/**
- * The upstream's response headers minus its hop-by-hop ones: its
- * `connection: keep-alive` (about the gateway's pooled connection) would
- * otherwise override a client's `Connection: close` and hold the client's
- * socket open.
- */
-export function responseHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-  // `connection: keep-alive` (every Node upstream sends it) or `close` names no other field:
-  // no list to build per response.
-  const connection = headers['connection'];
-  const named = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close'
-    ? connection.toLowerCase().split(',').map((h) => h.trim())
-    : null;
-  const out: Record<string, unknown> = {};
-  for (const name in headers) {
-    const lower = name.toLowerCase();
-    if (!hopByHop.has(lower) && (named === null || !named.includes(lower))) out[name] = headers[name];
-  }
-  return out;
-}
-
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
-function upstreamFailure(error: Error & { statusCode?: number; code?: string; cause?: unknown }): 502 | 504 {
+function upstreamFailure(error: Error & { code?: string; cause?: unknown }): 502 | 504 {
   const cause = (error.cause ?? {}) as { code?: string };
-  const timedOut = error.statusCode === 504 || timeoutCodes.has(cause.code ?? '') || timeoutCodes.has(error.code ?? '');
-  return timedOut ? 504 : 502;
+  return timeoutCodes.has(error.code ?? '') || timeoutCodes.has(cause.code ?? '') ? 504 : 502;
 }
 
-export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Promise<RouteHandlerMethod> {
-  const timeout = deps.config.GATEWAY_UPSTREAM_TIMEOUT_MS;
-  await app.register(replyFrom, {
-    undici: {
-      connections: 128,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      connectTimeout: Math.min(timeout, 5000),
-      // reply-from turns certificate checks off (its `tls` default); `connect` wins over it.
-      connect: { rejectUnauthorized: true },
-    },
-    disableRequestLogging: true,
-    // reply-from can keep the upstream URLs it built in an LRU keyed by
-    // JSON.stringify([upstream, path]). Real paths carry ids, so it mostly
-    // misses: with the benchmark's realistic mix (4,000 distinct paths) every
-    // request paid a key, a miss, an eviction and an insert (~1 µs, the CPU
-    // profile in bench/RESULTS.md) on top of building the URL anyway.
-    disableCache: true,
-  });
+/** Methods whose body Fastify does not parse (and a client's would not be forwarded). */
+const bodyless = new Set(['GET', 'HEAD']);
 
+export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Promise<RouteHandlerMethod> {
+  const upstreams = new Upstreams(deps.routes, deps.config.GATEWAY_UPSTREAM_TIMEOUT_MS);
+  app.addHook('onClose', () => upstreams.close());
   const { metrics } = deps;
-  const noRetry = () => null;
-  const options = new Map<GatewayRoute, FastifyReplyFromHooks>();
-  for (const route of deps.routes) {
-    const upstreamSeconds = metrics.upstreamSeconds.labels(route.module);
-    options.set(route, {
-      getUpstream: () => route.upstream,
-      rewriteRequestHeaders: identityHeaders as NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>,
-      rewriteHeaders: responseHeaders as NonNullable<FastifyReplyFromHooks['rewriteHeaders']>,
-      retryDelay: noRetry,
-      onResponse: (request, reply, res) => {
-        upstreamSeconds.observe((performance.now() - request.admission!.forwardedAt) / 1000);
-        void reply.send(res.stream);
-      },
-      onError: (reply, { error }) => {
-        // The client's chunked body crossed GATEWAY_BODY_LIMIT_BYTES mid-stream: the
-        // upstream request was aborted, and the client hears why.
-        if (causedBy(error, BodyTooLarge)) {
-          void reply.code(413).send(errorBody(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'));
-          return;
-        }
-        const status = upstreamFailure(error);
-        metrics.upstreamErrors.labels(route.module, String(status)).inc();
-        reply.log.warn({ upstream: route.upstream, err: error.message, status }, 'upstream failed');
-        void reply
-          .code(status)
-          .send(
-            status === 504
-              ? errorBody(504, 'UPSTREAM_TIMEOUT', 'the upstream service did not answer in time')
-              : errorBody(502, 'UPSTREAM_UNAVAILABLE', 'the upstream service is unreachable or failed'),
-          );
-      },
-    });
+  const upstreamSeconds = new Map<GatewayRoute, { observe: (seconds: number) => void }>();
+  for (const route of deps.routes) upstreamSeconds.set(route, metrics.upstreamSeconds.labels(route.module));
+
+  function failed(request: FastifyRequest, reply: FastifyReply, route: GatewayRoute, error: Error): void {
+    // The client's chunked body crossed GATEWAY_BODY_LIMIT_BYTES mid-stream: the
+    // upstream request was aborted, and the client hears why.
+    if (causedBy(error, BodyTooLarge)) {
+      if (!reply.sent) void reply.code(413).send(errorBody(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'));
+      return;
+    }
+    // The client went away (its response closed early): nothing to tell anyone.
+    if (reply.raw.destroyed && !reply.raw.writableFinished && request.raw.destroyed) return;
+    const status = upstreamFailure(error);
+    metrics.upstreamErrors.labels(route.module, String(status)).inc();
+    request.log.warn({ upstream: route.upstream, err: error.message, status }, 'upstream failed');
+    // The answer had begun: the stream was cut (undici destroyed the response).
+    if (reply.sent || reply.raw.headersSent) return;
+    void reply
+      .code(status)
+      .send(
+        status === 504
+          ? errorBody(504, 'UPSTREAM_TIMEOUT', 'the upstream service did not answer in time')
+          : errorBody(502, 'UPSTREAM_UNAVAILABLE', 'the upstream service is unreachable or failed'),
+      );
   }
 
-  return function forward(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+  // Returns nothing: a synchronous handler's return value would be sent as the body.
+  return function forward(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): void {
     const admission = request.admission;
     // Defence in depth: the gate sets an admission only on an explicit allow.
-    if (admission === null) return reply.code(403).send(errorBody(403, 'FORBIDDEN', 'not allowed'));
+    if (admission === null) {
+      void reply.code(403).send(errorBody(403, 'FORBIDDEN', 'not allowed'));
+      return;
+    }
+    const route = admission.route;
+    const upstream = upstreams.of(route);
+    const url = request.raw.url!;
+    const q = url.indexOf('?');
+    const body = bodyless.has(request.method) ? null : ((request.body as Readable | undefined) ?? null);
     admission.forwardedAt = performance.now();
-    return reply.from(admission.path, options.get(admission.route));
+    upstream.pool.stream(
+      {
+        path: q < 0 ? admission.path : admission.path + url.slice(q),
+        method: request.method as Dispatcher.HttpMethod,
+        headers: upstreamRequestHeaders(request, admission, upstream.host),
+        body,
+      },
+      ({ statusCode, headers }) => {
+        upstreamSeconds.get(route)!.observe((performance.now() - admission.forwardedAt) / 1000);
+        const out = responseHeaders(headers as Record<string, string | string[] | undefined>);
+        // The upstream answered before the client's body was read to the end:
+        // this connection cannot carry another request.
+        if (!request.raw.complete) out['connection'] = 'close';
+        // From here the response is written by hand, not by Fastify (its
+        // onResponse hook still runs when the response finishes).
+        reply.hijack();
+        reply.raw.writeHead(statusCode, out);
+        return reply.raw;
+      },
+      (error) => {
+        if (error !== null) failed(request, reply, route, error);
+      },
+    );
   };
 }
