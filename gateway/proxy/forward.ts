@@ -17,7 +17,6 @@
 // done here and tested (test/gateway/decisions.test.ts, test/security/).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import { errorBody } from '../../core/http/error-handler.ts';
 import type { GatewayRoute } from '../../core/routes/route-table.ts';
 import type { GatewayDeps } from '../deps.ts';
@@ -89,13 +88,13 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
     upstream.pool.stream(
       {
         path: q < 0 ? admission.path : admission.path + url.slice(q),
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         headers: upstreamRequestHeaders(request, admission, upstream.host),
         body,
       },
       ({ statusCode, headers }) => {
         upstreamSeconds.get(route)!.observe((performance.now() - admission.forwardedAt) / 1000);
-        const out = responseHeaders(headers as Record<string, string | string[] | undefined>);
+        const out = responseHeaders(headers);
         // The upstream answered before the client's body was read to the end:
         // this connection cannot carry another request.
         if (!request.raw.complete) out['connection'] = 'close';
