@@ -165,6 +165,18 @@ export function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** The machine's CPU jiffies so far, all cores: busy (not idle or waiting for I/O) and in all (Linux /proc/stat; NaN elsewhere). */
+export function machineCpu(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: total - ticks[3]! - ticks[4]!, total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
 /**
  * CPU time of a process and every live descendant (a gateway started with
  * GATEWAY_WORKERS=N is a primary and N workers), in ms. NaN without /proc.

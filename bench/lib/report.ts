@@ -185,7 +185,7 @@ export function renderReport(r: RunResult): string {
     );
     parts.push(
       table(
-        ['configuration', 'achieved req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'CPU µs/req'],
+        ['configuration', 'achieved req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'CPU µs/req', 'machine CPU busy'],
         f.summaries.map((s) => [
           s.label,
           fmt.int(s.rps),
@@ -195,8 +195,14 @@ export function renderReport(r: RunResult): string {
           bare && s !== bare ? fmt.ms(s.p50 - bare.p50) : '—',
           bare && s !== bare ? fmt.ms(s.p99 - bare.p99) : '—',
           fmt.int(s.cpu.front),
+          Number.isFinite(s.cpu.machineBusy) ? `${Math.round(s.cpu.machineBusy * 100)} %` : '—',
         ]),
       ),
+    );
+    parts.push(
+      'Machine CPU busy: the share of both cores that was busy during the run (/proc/stat): load generator, upstream, ' +
+        'proxy, PostgreSQL and Redis together. A proxy is one process on one core; the stage timings below are its own ' +
+        'time per request, so the rest of a p99 is waiting: for its core, its event loop or a garbage collection.',
     );
     const rows: string[][] = [];
     for (const [key, st] of Object.entries(f.stages)) {

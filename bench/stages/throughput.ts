@@ -3,7 +3,7 @@
 // …) with the same connections, duration, path and headers, so a slow
 // moment of the machine spreads over all of them instead of one; each figure
 // is the median over the rounds.
-import { cpuMs, treeCpuMs, type Service } from '../lib/processes.ts';
+import { cpuMs, machineCpu, treeCpuMs, type Service } from '../lib/processes.ts';
 import { fixedRateLoad } from '../lib/fixed-rate.ts';
 import { load, type LoadResult } from '../lib/load.ts';
 import type { Mode } from '../lib/mode.ts';
@@ -28,6 +28,8 @@ export interface CpuPerRequest {
   upstream: number;
   /** An OPA server's, for configuration 4. */
   opa: number;
+  /** Share of the whole machine's CPU (every core) that was busy during the run, 0–1: near 1, queues, not the code, set the tail latency. */
+  machineBusy: number;
 }
 
 export interface Summary {
@@ -50,6 +52,7 @@ function summarise(t: Target, rounds: (LoadResult & { cpu: CpuPerRequest })[]): 
       front: median(rounds.map((r) => r.cpu.front)),
       upstream: median(rounds.map((r) => r.cpu.upstream)),
       opa: median(rounds.map((r) => r.cpu.opa)),
+      machineBusy: median(rounds.map((r) => r.cpu.machineBusy)),
     },
     key: t.key,
     label: t.label,
@@ -69,10 +72,13 @@ async function measured(t: Target, run: () => Promise<LoadResult>): Promise<Load
   const upstream = t.helpers.find((h) => h.name === 'upstream')?.service;
   const opa = t.helpers.find((h) => h.name === 'opa')?.service;
   const before = [treeCpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
+  const machineBefore = machineCpu();
   const r = await run();
+  const machineAfter = machineCpu();
   const after = [treeCpuMs(pid(t.service)), cpuMs(upstream && pid(upstream)), cpuMs(opa && pid(opa))];
   const per = (i: number) => ((after[i]! - before[i]!) * 1000) / Math.max(1, r.requests);
-  return { ...r, cpu: { front: per(0), upstream: per(1), opa: per(2) } };
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
+  return { ...r, cpu: { front: per(0), upstream: per(1), opa: per(2), machineBusy } };
 }
 
 export interface Request {
