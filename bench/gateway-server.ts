@@ -14,6 +14,7 @@ import { buildGateway } from '../gateway/app.ts';
 import { closeGatewayDeps, createGatewayDeps } from '../gateway/create-deps.ts';
 import { StageTimer } from '../gateway/ops/stage-timing.ts';
 import { runPrimary } from '../gateway/cluster/primary.ts';
+import { pauseRoutes } from './lib/pauses.ts';
 
 const config = loadGatewayConfig();
 if (config.GATEWAY_WORKERS > 1 && cluster.isPrimary) runPrimary({ workers: config.GATEWAY_WORKERS });
@@ -56,6 +57,7 @@ async function serve(): Promise<void> {
     return { stages: deps.stages !== null };
   });
   app.get('/__bench/stages', async () => deps.stages?.snapshot() ?? null);
+  pauseRoutes(app);
 
   // Cold paths: forget local principal records (Redis copies stay) and, if asked, verified tokens.
   app.post('/__bench/flush', async (request) => {

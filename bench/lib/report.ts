@@ -204,6 +204,16 @@ export function renderReport(r: RunResult): string {
         'proxy, PostgreSQL and Redis together. A proxy is one process on one core; the stage timings below are its own ' +
         'time per request, so the rest of a p99 is waiting: for its core, its event loop or a garbage collection.',
     );
+    const pauseRows = f.summaries.flatMap((s) => {
+      const p = f.pauses?.[s.key];
+      return p ? [[s.label, fmt.ms(p.loopDelayMs.p50), fmt.ms(p.loopDelayMs.p99), fmt.ms(p.loopDelayMs.p999), fmt.ms(p.loopDelayMs.max), fmt.int(p.gc.count), fmt.ms(p.gc.totalMs), fmt.ms(p.gc.maxMs), fmt.int(p.gc.over1Ms)]] : [];
+    });
+    if (pauseRows.length) {
+      parts.push(
+        `Pauses inside each server during those runs (medians over rounds; bench/lib/pauses.ts): event-loop delay is how late a timer due every millisecond ran, so how long a request arriving then waited for the loop; GC pauses from the runtime's own observer, per ${r.mode.fixedRate.durationSec} s run.`,
+      );
+      parts.push(table(['configuration', 'loop delay p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'GC pauses', 'GC total ms', 'GC max ms', 'GC pauses > 1 ms'], pauseRows));
+    }
     const rows: string[][] = [];
     for (const [key, st] of Object.entries(f.stages)) {
       if (!st) continue;

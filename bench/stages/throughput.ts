@@ -3,6 +3,7 @@
 // …) with the same connections, duration, path and headers, so a slow
 // moment of the machine spreads over all of them instead of one; each figure
 // is the median over the rounds.
+import type { Pauses } from '../lib/pauses.ts';
 import { cpuMs, machineCpu, treeCpuMs, type Service } from '../lib/processes.ts';
 import { fixedRateLoad } from '../lib/fixed-rate.ts';
 import { load, type LoadResult } from '../lib/load.ts';
@@ -66,6 +67,15 @@ function summarise(t: Target, rounds: (LoadResult & { cpu: CpuPerRequest })[]): 
   };
 }
 
+function medianPauses(rounds: Pauses[]): Pauses | null {
+  if (rounds.length === 0) return null;
+  const m = (f: (p: Pauses) => number) => median(rounds.map(f));
+  return {
+    loopDelayMs: { p50: m((p) => p.loopDelayMs.p50), p99: m((p) => p.loopDelayMs.p99), p999: m((p) => p.loopDelayMs.p999), max: m((p) => p.loopDelayMs.max) },
+    gc: { count: m((p) => p.gc.count), totalMs: m((p) => p.gc.totalMs), maxMs: m((p) => p.gc.maxMs), over1Ms: m((p) => p.gc.over1Ms) },
+  };
+}
+
 /** One measurement, with the CPU time each involved process used per answered request. */
 async function measured(t: Target, run: () => Promise<LoadResult>): Promise<LoadResult & { cpu: CpuPerRequest }> {
   const pid = (s: Service) => s.child.pid;
@@ -113,23 +123,30 @@ export interface FixedRateResult {
   summaries: Summary[];
   /** In-process stage histograms of each gateway target over its fixed-rate runs. */
   stages: Record<string, Record<Stage, HistogramSnapshot> | null>;
+  /** Event-loop delay and GC pauses of each target (bench/lib/pauses.ts), medians over its rounds. */
+  pauses: Record<string, Pauses | null>;
 }
 
 export async function fixedRate(mode: Mode, targets: Target[], req: Request, share: number, rate: number, log: (s: string) => void): Promise<FixedRateResult> {
   const { rounds, durationSec } = mode.fixedRate;
   const results = new Map<string, (LoadResult & { cpu: CpuPerRequest })[]>(targets.map((t) => [t.key, []]));
+  const pauses = new Map<string, Pauses[]>(targets.map((t) => [t.key, []]));
   for (const t of targets) if (t.gateway) await benchCall(t.service, 'stages/on', 'POST');
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const t of targets) {
+        await benchCall(t.service, 'pauses/on', 'POST');
         const r = await measured(t, () => fixedRateLoad({ url: t.service.url + req.path, headers: req.headers, ...(req.mix && { mix: req.mix }), connections: mode.connections, durationSec, rate }));
+        const p = await benchCall<Pauses | null>(t.service, 'pauses');
+        await benchCall(t.service, 'pauses/off', 'POST');
+        if (p !== null) pauses.get(t.key)!.push(p);
         results.get(t.key)!.push(r);
         log(`  round ${round}/${rounds} ${t.label} at ${rate} rps: p50 ${r.p50} ms, p99 ${r.p99} ms`);
       }
     }
     const stages: FixedRateResult['stages'] = {};
     for (const t of targets) if (t.gateway) stages[t.key] = await benchCall(t.service, 'stages');
-    return { share, rate, summaries: targets.map((t) => summarise(t, results.get(t.key)!)), stages };
+    return { share, rate, summaries: targets.map((t) => summarise(t, results.get(t.key)!)), stages, pauses: Object.fromEntries(targets.map((t) => [t.key, medianPauses(pauses.get(t.key)!)])) };
   } finally {
     for (const t of targets) if (t.gateway) await benchCall(t.service, 'stages/off', 'POST');
   }
