@@ -55,13 +55,17 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
       if (!reply.sent) void reply.code(413).send(errorBody(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'));
       return;
     }
-    // The client went away (its response closed early): nothing to tell anyone.
-    if (reply.raw.destroyed && !reply.raw.writableFinished && request.raw.destroyed) return;
-    const status = upstreamFailure(error);
+    const began = reply.raw.headersSent;
+    // After the answer began, the response was either destroyed by undici with
+    // the upstream's error (kept as `errored`), or closed by a client that
+    // left, which is nobody's failure.
+    const cause = began ? reply.raw.errored : error;
+    if (!cause) return;
+    const status = upstreamFailure(cause);
     metrics.upstreamErrors.labels(route.module, String(status)).inc();
-    request.log.warn({ upstream: route.upstream, err: error.message, status }, 'upstream failed');
-    // The answer had begun: the stream was cut (undici destroyed the response).
-    if (reply.sent || reply.raw.headersSent) return;
+    request.log.warn({ upstream: route.upstream, err: cause.message, status, midAnswer: began }, 'upstream failed');
+    // The answer had begun: the client's connection is already cut.
+    if (began) return;
     void reply
       .code(status)
       .send(

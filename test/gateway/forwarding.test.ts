@@ -78,6 +78,13 @@ afterAll(async () => {
 
 const lastSeen = (prefix: string) => [...seen].reverse().find((r) => r.url.startsWith(prefix))!;
 
+/** gateway_upstream_errors_total of the orders module, as /metrics says. */
+async function upstreamErrors(): Promise<number> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('gateway_upstream_errors_total{module="orders",status="502"}'));
+  return line === undefined ? 0 : Number(line.split(' ').pop());
+}
+
 describe('forwarding', () => {
   it('sends the upstream the canonical path with the query as the client wrote it, its own Host, and no hop-by-hop field', async () => {
     const res = await rawExchange(gw.url, [rawRequestText('GET', '/orders//line?z=1&a=%7E&sp=a+b&a=2', [
@@ -119,7 +126,8 @@ describe('forwarding', () => {
     expect(empty.body).toBeNull();
   });
 
-  it('cuts the client connection when the upstream dies mid-answer, never ending a short body as if whole', async () => {
+  it('cuts the client connection when the upstream dies mid-answer, never ending a short body as if whole, and counts it', async () => {
+    const errorsBefore = await upstreamErrors();
     const res = await rawExchange(gw.url, [rawRequestText('GET', '/orders/cut', [['Authorization', `Bearer ${token}`]])], { giveUpMs: 5000 });
     expect(res.status, res.text).toBe(200);
     expect(res.closedByServer).toBe(true);
@@ -127,9 +135,11 @@ describe('forwarding', () => {
     expect(res.text.slice(res.text.indexOf('\r\n\r\n') + 4)).toBe('x'.repeat(10));
     // And the gateway keeps serving.
     expect((await client(gw.url, token).get('/orders/after-cut')).status).toBe(200);
+    expect(await upstreamErrors()).toBe(errorsBefore + 1);
   });
 
-  it('ends the upstream request when the client leaves mid-answer', async () => {
+  it('ends the upstream request when the client leaves mid-answer, counting no upstream failure', async () => {
+    const errorsBefore = await upstreamErrors();
     // A client of its own, destroyed after: an aborted fetch can leave its pool
     // a fresh connection that never sends a request, which would hold the
     // gateway's close until the server's headers timeout.
@@ -143,6 +153,8 @@ describe('forwarding', () => {
       const closed = streamClosed;
       leave.abort();
       await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still streaming after 2 s'), 2000))])).resolves.toBe('closed');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await upstreamErrors()).toBe(errorsBefore);
     } finally {
       await own.destroy();
     }
