@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +187,28 @@ describe('npm run build, started as the image starts it', () => {
     }
     // Read next to the module at run time.
     expect(existsSync(`${out}/src/passwords/common-passwords.txt`)).toBe(true);
+  });
+
+  it('imports, from every script the image runs, only Node built-ins and production dependencies (the image installs no others)', () => {
+    const production = new Set(Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies));
+    const cmd = JSON.parse(instruction('CMD').at(-1)!.slice('CMD '.length)) as string[];
+    const entries = [...appServices.map(([, s]) => scriptOf(s.command!)!), scriptOf(cmd)!, 'dist/src/cli.js', 'dist/scripts/ensure-database.js'];
+    const seen = new Set<string>();
+    const packages = new Map<string, string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = readFileSync(file, 'utf8');
+      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"']+)["']/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith('.')) visit(join(dirname(file), spec));
+        else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) packages.set(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!, file);
+      }
+    };
+    for (const entry of entries) visit(entry.replace(/^dist\//, `${out}/`));
+    expect(seen.size).toBeGreaterThan(50);
+    const missing = [...packages].filter(([name]) => !production.has(name)).map(([name, file]) => `${name} (imported by ${file})`);
+    expect(missing).toEqual([]);
   });
 
   it('migrates, then runs the control plane, the demo upstream and a gateway from dist; SIGTERM stops each cleanly', async () => {
