@@ -14,7 +14,8 @@
 // and a retry wrapper per request; writing into the response directly is
 // ~8 µs of CPU cheaper per request (bench/RESULTS.md, "Hot path"), most of
 // the gateway's overhead over a bare proxy. What it did that matters here is
-// done here and tested (test/gateway/decisions.test.ts, test/security/).
+// done here and tested (test/gateway/forwarding.test.ts, decisions.test.ts,
+// test/security/).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Readable } from 'node:stream';
 import { errorBody } from '../../core/http/error-handler.ts';
@@ -38,7 +39,7 @@ function upstreamFailure(error: Error & { code?: string; cause?: unknown }): 502
   return timeoutCodes.has(error.code ?? '') || timeoutCodes.has(cause.code ?? '') ? 504 : 502;
 }
 
-/** Methods whose body Fastify does not parse (and a client's would not be forwarded). */
+/** Methods whose body Fastify does not parse, and the gateway does not forward (undici then sends no Content-Length). */
 const bodyless = new Set(['GET', 'HEAD']);
 
 export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Promise<RouteHandlerMethod> {

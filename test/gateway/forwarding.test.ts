@@ -106,6 +106,18 @@ describe('forwarding', () => {
     for (const name of ['x-drop-me', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'authorization']) expect(got.headers).not.toHaveProperty(name);
   });
 
+  it('forwards a GET without the body a client sent with it, or its Content-Length, and the connection serves on', async () => {
+    const get = rawRequestText('GET', '/orders/with-body', [['Authorization', `Bearer ${token}`], ['Content-Length', '5']], 'hello')
+      .replace('Connection: close\r\n', '');
+    const next = rawRequestText('GET', '/orders/next-on-same-connection', [['Authorization', `Bearer ${token}`]]);
+    const res = await rawExchange(gw.url, [get, next], { gapMs: 100, giveUpMs: 5000 });
+    expect(res.text.match(/HTTP\/1\.1 200 /g)?.length, res.text).toBe(2);
+    const got = lastSeen('/orders/with-body');
+    expect(got.method).toBe('GET');
+    expect(got.headers).not.toHaveProperty('content-length');
+    expect(lastSeen('/orders/next-on-same-connection')).toBeDefined();
+  });
+
   it("drops the upstream's hop-by-hop fields and those its Connection names, and keeps the rest", async () => {
     const res = await client(gw.url, token).get('/orders/hop');
     expect(res.status).toBe(200);
