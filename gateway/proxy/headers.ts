@@ -22,6 +22,12 @@ export type OutgoingHeaders = Record<string, string | string[]>;
 /** RFC 9110 §7.6.1: fields that describe one connection, not the message. */
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
+/**
+ * `Expect: 100-continue` is between the client and the gateway: Node answers
+ * it (100 Continue) before the gate runs, and undici refuses to send it.
+ */
+const answeredByGateway = 'expect';
+
 /** The gateway sets these itself; a client's, in any spelling, never passes. */
 const replacedByGateway = new Set(['host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']);
 
@@ -45,7 +51,7 @@ export function upstreamRequestHeaders(request: FastifyRequest, admission: Admis
   // for…in, not Object.keys: no array per request.
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || hopByHop.has(name) || replacedByGateway.has(name) || name === 'authorization') continue;
+    if (value === undefined || hopByHop.has(name) || replacedByGateway.has(name) || name === 'authorization' || name === answeredByGateway) continue;
     if (named !== null && named.includes(name)) continue;
     const n = normalisedHeaderName(name);
     if (isIdentityHeader(n) || replacedByGateway.has(n) || n === 'authorization' || (routingHeaders.has(n) && !allowedRouting.has(n))) continue;

@@ -19,7 +19,7 @@ let world: GatewayWorld;
 let upstream: Server;
 let upstreamHost: string;
 let token: string;
-const seen: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
+const seen: { method: string; url: string; headers: IncomingHttpHeaders; body?: string }[] = [];
 /** Resolves when the upstream's streaming answer (/orders/stream) is closed. */
 let streamClosed: Promise<void> = Promise.resolve();
 
@@ -53,8 +53,14 @@ beforeAll(async () => {
       res.writeHead(204);
       res.end();
     } else {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
-      res.end(req.method === 'HEAD' ? undefined : '{}');
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        seen.at(-1)!.body = body;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+        res.end(req.method === 'HEAD' ? undefined : '{}');
+      });
     }
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
@@ -116,6 +122,19 @@ describe('forwarding', () => {
     expect(got.method).toBe('GET');
     expect(got.headers).not.toHaveProperty('content-length');
     expect(lastSeen('/orders/next-on-same-connection')).toBeDefined();
+  });
+
+  it('forwards a write whose client sent Expect: 100-continue (curl does for larger bodies), body and all', async () => {
+    const body = JSON.stringify({ amount: 1250, note: 'x'.repeat(2000) });
+    const head = rawRequestText('POST', '/orders/continued', [
+      ['Authorization', `Bearer ${token}`], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)], ['Expect', '100-continue'],
+    ]);
+    // The head first, then the body once the gateway said 100 Continue (after a pause here).
+    const res = await rawExchange(gw.url, [head, body], { gapMs: 200, giveUpMs: 5000 });
+    expect(res.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    const got = lastSeen('/orders/continued');
+    expect(got.headers).not.toHaveProperty('expect');
+    expect(got.body).toBe(body);
   });
 
   it("drops the upstream's hop-by-hop fields and those its Connection names, and keeps the rest", async () => {
