@@ -16,7 +16,7 @@ import { recordAudit } from '../audit/record.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import type { Approval, ApprovalStatus } from './approval.entity.ts';
 import { merchantLookup, requireChecker } from './checker.ts';
-import { executeControlPlaneAction } from './control-plane.ts';
+import { executeControlPlaneAction } from './control-plane-execute.ts';
 import { loadMaker, makerWriteDecision } from './maker.ts';
 import { expireDue, readApproval, transition } from './store.ts';
 import type { ApprovalResult, StoredGatewayRequest } from '../../core/approvals/stored-request.ts';

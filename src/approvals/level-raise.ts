@@ -16,7 +16,7 @@ import { inTransaction, type ServiceContext } from '../app/service-context.ts';
 import type { Asker } from '../auth/authorize.ts';
 import type { Acl, Role } from '../roles/role.entity.ts';
 import type { Approval } from './approval.entity.ts';
-import { approvalRequired, storeControlPlaneAction } from './control-plane.ts';
+import { approvalRequired, storeControlPlaneAction } from './control-plane-request.ts';
 import type { StoredControlPlaneAction } from '../../core/approvals/stored-request.ts';
 
 export interface HeldAction {

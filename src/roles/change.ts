@@ -3,7 +3,7 @@
 // higher up are read-only; nobody disables their own), apply, audit, commit,
 // then announce it so every holder's permissions change at once everywhere.
 // An approved request runs the same change (`applyRoleChange`) inside the
-// executor's transaction, as its maker (approvals/control-plane.ts).
+// executor's transaction, as its maker (approvals/control-plane-execute.ts).
 import { LockMode } from '@mikro-orm/core';
 import { inTransaction, type ServiceContext } from '../app/service-context.ts';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';

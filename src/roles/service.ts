@@ -1,6 +1,6 @@
 // The roles capability's services (docs/domain.md#roles): what the routes in
 // routes.ts call, and what an approved role edit or enable runs again as its
-// maker (approvals/control-plane.ts). Every ACL set, and every role changed,
+// maker (approvals/control-plane-execute.ts). Every ACL set, and every role changed,
 // assigned or cloned, grants no more than the actor holds (PRIVILEGE_ESCALATION).
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
