@@ -14,7 +14,6 @@
 // would be measured as latency.
 import { connect, type Socket } from 'node:net';
 import { FineHistogram } from '../../gateway/ops/stage-timing.ts';
-import type { LoadResult } from './load.ts';
 
 interface Conn {
   socket: Socket;
@@ -26,6 +25,21 @@ interface Conn {
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
+
+export interface LoadResult {
+  /** Responses per second over the run. */
+  rps: number;
+  /** Latency percentiles in milliseconds, from the microsecond histogram. */
+  p50: number;
+  p97_5: number;
+  p99: number;
+  mean: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  requests: number;
+  durationSec: number;
+}
 
 export async function fixedRateLoad(o: {
   url: string;

@@ -7,22 +7,10 @@ import { spawn } from 'node:child_process';
 import { once, type EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
 import { FineHistogram } from '../../gateway/ops/stage-timing.ts';
-import { fixedRateLoad } from './fixed-rate.ts';
+import { fixedRateLoad, type LoadResult } from './fixed-rate.ts';
 
-export interface LoadResult {
-  /** Responses per second over the run. */
-  rps: number;
-  /** Latency percentiles in milliseconds, from the microsecond histogram. */
-  p50: number;
-  p97_5: number;
-  p99: number;
-  mean: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  requests: number;
-  durationSec: number;
-}
+// The result type lives with the raw client (fixed-rate.ts), which load() also uses.
+export type { LoadResult } from './fixed-rate.ts';
 
 export interface LoadOptions {
   url: string;
