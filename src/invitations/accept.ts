@@ -1,7 +1,10 @@
-// Reading and accepting a setup link (docs/domain.md#user-lifecycle). A link works once: it is
-// marked used by a conditional UPDATE in the same transaction that sets the
-// password, so two concurrent acceptances cannot both pass. Voided (resent),
-// used and unknown links are 404; an expired one is 410.
+// Reading and accepting a setup link (docs/domain.md#user-lifecycle). A link works once:
+// acceptance locks the link's row, checks the password and marks the link
+// used in the transaction that sets the password, so of two concurrent
+// acceptances the second waits for the first and then finds the link used
+// (404), rather than having its password judged against the one just set.
+// Voided (resent), used and unknown links are 404; an expired one is 410.
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ControlPlaneDeps } from '../app/deps.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -15,8 +18,10 @@ import { newPasswordFor } from '../passwords/change.ts';
 import { describePolicy } from '../passwords/policy.ts';
 import { User, type UserStatus } from '../users/user.entity.ts';
 
-async function openInvitation(deps: ControlPlaneDeps, em: EntityManager, token: string) {
-  const link = await em.findOne(OneTimeToken, { tokenHash: hashSecret(token), kind: 'INVITATION' });
+/** The link and its user; `lock` (inside a transaction) holds the link's row until it ends. */
+async function openInvitation(deps: ControlPlaneDeps, em: EntityManager, token: string, lock = false) {
+  const where = { tokenHash: hashSecret(token), kind: 'INVITATION' as const };
+  const link = await em.findOne(OneTimeToken, where, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   if (!link || link.usedAt || link.voidedAt) throw notFound('invitation');
   if (link.expiresAt <= deps.now()) throw new ApiError(410, 'INVITATION_EXPIRED', 'this invitation has expired; ask for a new one');
   const user = await findUserWithSecrets(em, link.userId);
@@ -40,15 +45,15 @@ export async function acceptInvitation(
   input: { token: string; password: string },
   requestId: string,
 ): Promise<{ status: UserStatus; mfaToken?: string }> {
-  const { link, user, security } = await openInvitation(deps, em, input.token);
-  const next = await newPasswordFor(user, input.password, security.passwordPolicy, { email: user.email });
-  // With 2FA required the user stays INVITED until enrolment completes.
-  const mfaPending = security.mfaRequired && !user.mfaEnrolled;
-  const status: UserStatus = mfaPending ? 'INVITED' : 'ACTIVE';
-  const now = deps.now();
-  const accepted = await em.transactional(async (tx) => {
+  const { user, status, mfaPending } = await em.transactional(async (tx) => {
+    const { link, user, security } = await openInvitation(deps, tx, input.token, true);
+    const next = await newPasswordFor(user, input.password, security.passwordPolicy, { email: user.email });
+    // With 2FA required the user stays INVITED until enrolment completes.
+    const mfaPending = security.mfaRequired && !user.mfaEnrolled;
+    const status: UserStatus = mfaPending ? 'INVITED' : 'ACTIVE';
+    const now = deps.now();
     const used = await tx.nativeUpdate(OneTimeToken, { id: link.id, usedAt: null, voidedAt: null }, { usedAt: now });
-    if (used !== 1) return false;
+    if (used !== 1) throw notFound('invitation');
     await tx.nativeUpdate(User, { id: user.id, status: 'INVITED' }, { ...next, passwordChangedAt: now, status });
     recordAudit(tx, selfActor(user, requestId), {
       action: 'user.invitation_accepted',
@@ -57,9 +62,8 @@ export async function acceptInvitation(
       before: { status: 'INVITED' },
       after: { status },
     });
-    return true;
+    return { user, status, mfaPending };
   });
-  if (!accepted) throw notFound('invitation');
   if (status === 'ACTIVE') await deps.changes.publish([{ kind: 'user', id: user.id }]);
   return mfaPending
     ? { status, mfaToken: deps.signer.signMfa({ userId: user.id, tenantId: user.tenantId, purpose: 'setup' }) }
