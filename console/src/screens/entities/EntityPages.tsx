@@ -13,6 +13,7 @@ import { queryClient } from '../../api/query-client';
 import { allows } from '../../session/acl';
 import { useMe } from '../../session/use-session';
 import { CursorPager, useCursorPages } from '../../ui/CursorPager';
+import { Detail } from '../../ui/Detail';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { notify } from '../../ui/notices';
 import { PageTitle } from '../../ui/PageTitle';
@@ -162,16 +163,5 @@ export function EntityDetailsPage<T extends { id: string; name: string }>(p: Det
         )}
       </Modal>
     </>
-  );
-}
-
-export function Detail({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="sm" c="gray.7">
-        {label}
-      </Text>
-      <div>{children}</div>
-    </div>
   );
 }

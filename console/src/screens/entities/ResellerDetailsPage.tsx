@@ -2,7 +2,8 @@
 import { Code } from '@mantine/core';
 import { api, unwrap } from '../../api/client';
 import { allows } from '../../session/acl';
-import { Detail, EntityDetailsPage } from './EntityPages';
+import { Detail } from '../../ui/Detail';
+import { EntityDetailsPage } from './EntityPages';
 import { ResellerForm } from './ResellerForm';
 
 export default function ResellerDetailsPage() {

@@ -11,6 +11,7 @@ import { allows } from '../../session/acl';
 import { managesMerchantAccess } from '../../session/navigation';
 import { useMe } from '../../session/use-session';
 import { useRoles } from '../../data/lookups';
+import { Detail } from '../../ui/Detail';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { notify } from '../../ui/notices';
 import { PageTitle } from '../../ui/PageTitle';
@@ -134,25 +135,25 @@ function UserDetails({ me, user }: { me: Me; user: User }) {
       </Anchor>
       <Paper withBorder p="lg" mt="sm">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-          <Field label="Status">
+          <Detail label="Status">
             <StatusBadge user={user} />
-          </Field>
-          <Field label="Type">{user.type}</Field>
-          <Field label="Role">{role?.name ?? user.roleId}</Field>
-          <Field label="Two-factor authentication">{user.mfaEnrolled ? 'Enrolled' : 'Not enrolled'}</Field>
-          {user.resellerId && <Field label="Reseller">{user.resellerId}</Field>}
-          {user.merchantId && <Field label="Merchant">{user.merchantId}</Field>}
+          </Detail>
+          <Detail label="Type">{user.type}</Detail>
+          <Detail label="Role">{role?.name ?? user.roleId}</Detail>
+          <Detail label="Two-factor authentication">{user.mfaEnrolled ? 'Enrolled' : 'Not enrolled'}</Detail>
+          {user.resellerId && <Detail label="Reseller">{user.resellerId}</Detail>}
+          {user.merchantId && <Detail label="Merchant">{user.merchantId}</Detail>}
           {user.type !== 'MERCHANT' && (
-            <Field label="Merchant access">
+            <Detail label="Merchant access">
               {user.merchantsAccess.length === 0 ? `All merchants of the ${user.type === 'TENANT' ? 'tenant' : 'reseller'}` : user.merchantsAccess.join(', ')}
-            </Field>
+            </Detail>
           )}
-          <Field label="Product IDs">{user.productIds.length ? user.productIds.join(', ') : 'No restriction'}</Field>
-          <Field label="Gateway Reference IDs">{user.gatewayRefIds.length ? user.gatewayRefIds.join(', ') : 'No restriction'}</Field>
-          <Field label="Created">{new Date(user.createdAt).toLocaleString()}</Field>
-          <Field label="User ID">
+          <Detail label="Product IDs">{user.productIds.length ? user.productIds.join(', ') : 'No restriction'}</Detail>
+          <Detail label="Gateway Reference IDs">{user.gatewayRefIds.length ? user.gatewayRefIds.join(', ') : 'No restriction'}</Detail>
+          <Detail label="Created">{new Date(user.createdAt).toLocaleString()}</Detail>
+          <Detail label="User ID">
             <Code>{user.id}</Code>
-          </Field>
+          </Detail>
         </SimpleGrid>
       </Paper>
 
@@ -225,16 +226,5 @@ function UserDetails({ me, user }: { me: Me; user: User }) {
         />
       )}
     </>
-  );
-}
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="sm" c="gray.7">
-        {label}
-      </Text>
-      <div>{children}</div>
-    </div>
   );
 }
