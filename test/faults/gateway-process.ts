@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testEnv } from '../support/env.ts';
 import { freePort } from '../support/redis-server.ts';
+import { readMetric } from '../support/metrics.ts';
 
 export interface GatewayProcess {
   url: string;
@@ -101,10 +102,9 @@ export async function startGatewayProcess(overrides: Record<string, string>): Pr
     url,
     child,
     metric: async (series) => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-      if (!line) throw new Error(`no metric ${series}`);
-      return Number(line.slice(series.length + 1));
+      const value = await readMetric(url, series);
+      if (value === null) throw new Error(`no metric ${series}`);
+      return value;
     },
     hangUp: () => child.kill('SIGHUP'),
     nextLog: (pattern, ms = 10_000) =>

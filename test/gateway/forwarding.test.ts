@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
+import { readMetric } from '../support/metrics.ts';
 import { rawExchange, rawRequestText } from '../support/raw-http.ts';
 import { gatewayWorld, type GatewayWorld } from './world.ts';
 
@@ -84,12 +85,8 @@ afterAll(async () => {
 
 const lastSeen = (prefix: string) => [...seen].reverse().find((r) => r.url.startsWith(prefix))!;
 
-/** gateway_upstream_errors_total of the orders module, as /metrics says. */
-async function upstreamErrors(): Promise<number> {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('gateway_upstream_errors_total{module="orders",status="502"}'));
-  return line === undefined ? 0 : Number(line.split(' ').pop());
-}
+/** gateway_upstream_errors_total of the orders module (0 before the first). */
+const upstreamErrors = async () => (await readMetric(gw.url, 'gateway_upstream_errors_total{module="orders",status="502"}')) ?? 0;
 
 describe('forwarding', () => {
   it('sends the upstream the canonical path with the query as the client wrote it, its own Host, and no hop-by-hop field', async () => {
