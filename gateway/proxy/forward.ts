@@ -46,8 +46,8 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
   const upstreams = new Upstreams(deps.routes, deps.config.GATEWAY_UPSTREAM_TIMEOUT_MS);
   app.addHook('onClose', () => upstreams.close());
   const { metrics } = deps;
-  const upstreamSeconds = new Map<GatewayRoute, { observe: (seconds: number) => void }>();
-  for (const route of deps.routes) upstreamSeconds.set(route, metrics.upstreamSeconds.labels(route.module));
+  /** Per route, what a request needs: its upstream and its latency series (one lookup per request). */
+  const targets = new Map(deps.routes.map((route) => [route, { upstream: upstreams.of(route), latency: metrics.upstreamSeconds.labels(route.module) }]));
 
   function failed(request: FastifyRequest, reply: FastifyReply, route: GatewayRoute, error: Error): void {
     // The client's chunked body crossed GATEWAY_BODY_LIMIT_BYTES mid-stream: the
@@ -85,7 +85,7 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
       return;
     }
     const route = admission.route;
-    const upstream = upstreams.of(route);
+    const { upstream, latency } = targets.get(route)!;
     const url = request.raw.url!;
     const q = url.indexOf('?');
     const body = bodyless.has(request.method) ? null : ((request.body as Readable | undefined) ?? null);
@@ -98,7 +98,7 @@ export async function registerProxy(app: FastifyInstance, deps: GatewayDeps): Pr
         body,
       },
       ({ statusCode, headers }) => {
-        upstreamSeconds.get(route)!.observe((performance.now() - admission.forwardedAt) / 1000);
+        latency.observe((performance.now() - admission.forwardedAt) / 1000);
         const out = responseHeaders(headers);
         // The upstream answered before the client's body was read to the end:
         // this connection cannot carry another request.
