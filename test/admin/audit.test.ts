@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { newWorld, type Actor, type World } from './world.ts';
+import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { auditRows } from '../support/audit.ts';
 import { expectStatus } from '../support/expect.ts';
 

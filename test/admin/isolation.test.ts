@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { newWorld, type Actor, type Api, type World } from './world.ts';
+import { newWorld, type Actor, type Api, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 
 const cp = useControlPlane();

@@ -3,7 +3,7 @@
 // can do on their very next request.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
-import { newWorld, type Actor, type World } from './world.ts';
+import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 
 const cp = useControlPlane();

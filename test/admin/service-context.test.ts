@@ -9,7 +9,7 @@ import { changeUser } from '../../src/users/change.ts';
 import { transitions } from '../../src/users/lifecycle.ts';
 import { useControlPlane } from '../support/control-plane.ts';
 import { expectStatus } from '../support/expect.ts';
-import { newWorld } from './world.ts';
+import { newWorld } from '../support/worlds/admin.ts';
 
 const cp = useControlPlane();
 

@@ -6,7 +6,7 @@ import { connectRedis, createRedis } from '../../core/infra/redis.ts';
 import { useControlPlane } from '../support/control-plane.ts';
 import { activate } from '../support/fixtures.ts';
 import type { Reply } from '../support/http.ts';
-import { newWorld, type Actor, type World } from './world.ts';
+import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 
 const cp = useControlPlane();

@@ -3,7 +3,7 @@
 // checker on user_hard_delete / roles executes them, as the maker, once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { newWorld, type Actor, type World } from '../admin/world.ts';
+import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { auditOf } from '../support/audit.ts';
 import { expectStatus } from '../support/expect.ts';
 

@@ -4,7 +4,7 @@
 // x-auth-approved-by. Refusals come from the compiled policy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Approval } from '../../src/approvals/approval.entity.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
 import { auditOf } from '../support/audit.ts';
 import { expectStatus } from '../support/expect.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Acl } from '../../src/roles/role.entity.ts';
-import { newWorld, type World } from '../admin/world.ts';
+import { newWorld, type World } from '../support/worlds/admin.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { buildBundle, policySources } from '../support/policy-bundle.ts';
 import { expectStatus } from '../support/expect.ts';

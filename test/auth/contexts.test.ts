@@ -4,7 +4,7 @@ import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { activate, newTenant, uniqueId } from '../support/fixtures.ts';
 import { User } from '../../src/users/user.entity.ts';
-import { createMerchant, createReseller, inviteUser } from './helpers.ts';
+import { createMerchant, createReseller, inviteUser } from '../support/auth.ts';
 
 const PASSWORD = 'correct horse battery staple';
 

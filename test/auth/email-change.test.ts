@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { activeTenant, activate, uniqueId } from '../support/fixtures.ts';
-import { inviteUser, mailsTo, shiftClock, tokenFromMail } from './helpers.ts';
+import { inviteUser, mailsTo, shiftClock, tokenFromMail } from '../support/auth.ts';
 
 const PASSWORD = 'correct horse battery staple';
 

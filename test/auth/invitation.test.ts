@@ -4,7 +4,7 @@ import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
-import { codeAt, GOOD_PASSWORD, inviteUser, mailsTo, shiftClock, tokenFromMail } from './helpers.ts';
+import { codeAt, GOOD_PASSWORD, inviteUser, mailsTo, shiftClock, tokenFromMail } from '../support/auth.ts';
 
 const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));

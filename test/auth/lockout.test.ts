@@ -8,7 +8,7 @@ import { passwordEvaluations } from '../../src/passwords/hashing.ts';
 import { User } from '../../src/users/user.entity.ts';
 import type { SecuritySettings } from '../../src/security/settings.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
-import { codeAt, completeInvitation, GOOD_PASSWORD, inviteUser, shiftClock } from './helpers.ts';
+import { codeAt, completeInvitation, GOOD_PASSWORD, inviteUser, shiftClock } from '../support/auth.ts';
 
 const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));

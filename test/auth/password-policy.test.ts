@@ -9,7 +9,7 @@ import { unmetRules, passwordLength } from '../../src/passwords/policy.ts';
 import { blocklistSize } from '../../src/passwords/blocklist.ts';
 import { defaultPasswordPolicy, type SecuritySettings } from '../../src/security/settings.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { createReseller, GOOD_PASSWORD, inviteUser, shiftClock, tokenFromMail } from './helpers.ts';
+import { createReseller, GOOD_PASSWORD, inviteUser, shiftClock, tokenFromMail } from '../support/auth.ts';
 
 const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));

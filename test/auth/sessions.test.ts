@@ -11,7 +11,7 @@ import { announceRevoked, revokeSessions } from '../../src/auth/sessions.ts';
 import { authzChannel } from '../../core/changes/authz-changes.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { seedRole } from '../support/seed.ts';
-import { inviteUser } from './helpers.ts';
+import { inviteUser } from '../support/auth.ts';
 
 const PASSWORD = 'correct horse battery staple'; // fixtures' activate()
 

@@ -6,7 +6,7 @@ import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
-import { codeAt, completeInvitation, createMerchant, GOOD_PASSWORD, inviteUser, setRoleRequireMfa } from './helpers.ts';
+import { codeAt, completeInvitation, createMerchant, GOOD_PASSWORD, inviteUser, setRoleRequireMfa } from '../support/auth.ts';
 
 const cp = useControlPlane();
 

@@ -2,9 +2,9 @@
 // tenant requires 2FA, and only Tenant Admin holds user_hard_delete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
-import { newWorld } from '../admin/world.ts';
+import { newWorld } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
-import { GOOD_PASSWORD, tokenFromMail } from '../auth/helpers.ts';
+import { GOOD_PASSWORD, tokenFromMail } from '../support/auth.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';

@@ -3,7 +3,7 @@
 // unknown fields refused, one audit event with before/after per edit, and a
 // reseller editing only the basic details of its own merchants.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newWorld } from '../admin/world.ts';
+import { newWorld } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { auditOf } from '../support/audit.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';

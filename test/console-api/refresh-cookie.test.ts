@@ -5,7 +5,7 @@
 // from the console's origin; logout clears it. JSON bodies are unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.ts';
-import { codeAt, createMerchant, GOOD_PASSWORD, inviteUser, tokenFromMail } from '../auth/helpers.ts';
+import { codeAt, createMerchant, GOOD_PASSWORD, inviteUser, tokenFromMail } from '../support/auth.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activeTenant } from '../support/fixtures.ts';
 

@@ -3,7 +3,7 @@
 // before/after in the same transaction; turning 2FA on ends the sessions of
 // users who have not enrolled, on every gateway.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newWorld } from '../admin/world.ts';
+import { newWorld } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { auditOf } from '../support/audit.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';

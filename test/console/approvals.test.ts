@@ -10,8 +10,8 @@ import {
   expectNoSeriousA11yViolations,
   openConsolePage,
   screenshot,
-} from './harness.ts';
-import { activeUser, createRole, hasText, logIn, shown, useConsoleSuite } from './admin-session.ts';
+} from '../support/console/harness.ts';
+import { activeUser, createRole, hasText, logIn, shown, useConsoleSuite } from '../support/console/admin-session.ts';
 
 describe('console: approvals', () => {
   const suite = useConsoleSuite();

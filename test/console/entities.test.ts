@@ -4,8 +4,8 @@
 // merchant's details with a way back to the list. Both screens share one
 // implementation (console/src/screens/entities/EntityPages.tsx).
 import { describe, expect, it } from 'vitest';
-import { createMerchant, createReseller, expectNoSeriousA11yViolations, openConsolePage } from './harness.ts';
-import { absent, hasText, logIn, shown, useConsoleSuite } from './admin-session.ts';
+import { createMerchant, createReseller, expectNoSeriousA11yViolations, openConsolePage } from '../support/console/harness.ts';
+import { absent, hasText, logIn, shown, useConsoleSuite } from '../support/console/admin-session.ts';
 
 describe('console: resellers and merchants', () => {
   const suite = useConsoleSuite();

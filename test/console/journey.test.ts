@@ -22,7 +22,7 @@ import {
   seedTenant,
   startConsoleStack,
   type ConsoleStack,
-} from './harness.ts';
+} from '../support/console/harness.ts';
 
 let stack: ConsoleStack;
 let browser: Browser;

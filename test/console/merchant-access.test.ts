@@ -10,8 +10,8 @@ import {
   inviteUser,
   openConsolePage,
   screenshot,
-} from './harness.ts';
-import { activeUser, hasText, logIn, pick, shown, useConsoleSuite } from './admin-session.ts';
+} from '../support/console/harness.ts';
+import { activeUser, hasText, logIn, pick, shown, useConsoleSuite } from '../support/console/admin-session.ts';
 
 describe('console: merchant access', () => {
   const suite = useConsoleSuite();

@@ -3,8 +3,8 @@
 // sentence, and the created role's details show the whole matrix (guide 7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { expectNoSeriousA11yViolations, openBrowser, openConsolePage, screenshot, startConsoleStack, type ConsoleStack } from './harness.ts';
-import { activeUser, createRole, hasText, logIn, shown, tenantWithAdmin } from './admin-session.ts';
+import { expectNoSeriousA11yViolations, openBrowser, openConsolePage, screenshot, startConsoleStack, type ConsoleStack } from '../support/console/harness.ts';
+import { activeUser, createRole, hasText, logIn, shown, tenantWithAdmin } from '../support/console/admin-session.ts';
 
 const optionsOf = async (page: Page, module: string) =>
   (await page.getByRole('radiogroup', { name: module, exact: true }).getByRole('radio').all()).length > 0

@@ -14,7 +14,7 @@ import {
   startConsoleStack,
   type ConsoleStack,
   type PageGlobals,
-} from './harness.ts';
+} from '../support/console/harness.ts';
 
 const FIXTURE = 'test/console/fixture-dist';
 const html = { accept: 'text/html,application/xhtml+xml' };

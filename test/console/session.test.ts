@@ -17,7 +17,7 @@ import {
   startConsoleStack,
   type ConsoleStack,
   type SeededTenant,
-} from './harness.ts';
+} from '../support/console/harness.ts';
 
 let stack: ConsoleStack;
 let browser: Browser;

@@ -13,8 +13,8 @@ import {
   screenshot,
   startConsoleStack,
   type ConsoleStack,
-} from './harness.ts';
-import { absent, activeUser, createRole, hasText, logIn, pick, shown, tenantWithAdmin } from './admin-session.ts';
+} from '../support/console/harness.ts';
+import { absent, activeUser, createRole, hasText, logIn, pick, shown, tenantWithAdmin } from '../support/console/admin-session.ts';
 
 describe('console: users', () => {
   let stack: ConsoleStack;

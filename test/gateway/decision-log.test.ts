@@ -11,7 +11,7 @@ import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { parseMasks } from '../../gateway/decision-log/masking.ts';
-import { gatewayWorld, type GatewayWorld } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 
 interface Receiver {
   url: string;

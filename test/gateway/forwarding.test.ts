@@ -12,7 +12,7 @@ import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { readMetric } from '../support/metrics.ts';
 import { rawExchange, rawRequestText } from '../support/raw-http.ts';
-import { gatewayWorld, type GatewayWorld } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 
 let cp: RunningControlPlane;
 let gw: RunningGateway;

@@ -14,7 +14,7 @@ import { client } from '../support/http.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 
 let cp: RunningControlPlane;
 let upstream: RunningUpstream;

@@ -17,7 +17,7 @@ import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { buildBundle, policySources } from '../support/policy-bundle.ts';
 import { rawExchange, rawRequestText } from '../support/raw-http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 
 let work: string;
 let cp: RunningControlPlane;

@@ -14,7 +14,7 @@ import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { buildBundle, policySources, swapFolder } from '../support/policy-bundle.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 
 let cp: RunningControlPlane;
 let upstream: RunningUpstream;

@@ -12,7 +12,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 
 let cp: RunningControlPlane;
 let upstream: RunningUpstream;

@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { inBatches, kinds, securityWorld, send, targetKeys, type Answer, type Kind, type SecurityWorld, type Target, type TargetKey } from './world.ts';
+import { inBatches, kinds, securityWorld, send, targetKeys, type Answer, type Kind, type SecurityWorld, type Target, type TargetKey } from '../support/worlds/security.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
 let cp: RunningControlPlane;

@@ -16,7 +16,7 @@ import type { UserStatus } from '../../src/users/user.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { rewrite, seedMerchant, seedRole, seedUser } from '../support/seed.ts';
-import { send, type Answer } from './world.ts';
+import { send, type Answer } from '../support/worlds/security.ts';
 
 let cp: RunningControlPlane;
 let tenantId: string;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContextType } from '../../src/roles/role.entity.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedMerchant, seedReseller } from '../support/seed.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
 import { expectStatus } from '../support/expect.ts';
 

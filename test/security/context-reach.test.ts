@@ -16,8 +16,8 @@ import { seedMerchant, seedReseller } from '../support/seed.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { inBatches } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
+import { inBatches } from '../support/worlds/security.ts';
 
 const ROUTES_FILE = 'test/gateway/routes.yaml';
 

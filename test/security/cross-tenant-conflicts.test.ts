@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { newWorld, type World } from '../admin/world.ts';
+import { newWorld, type World } from '../support/worlds/admin.ts';
 
 let cp: RunningControlPlane;
 let a: World;

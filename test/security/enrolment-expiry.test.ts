@@ -9,7 +9,7 @@ import { client } from '../support/http.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { User } from '../../src/users/user.entity.ts';
-import { codeAt, completeInvitation, GOOD_PASSWORD, shiftClock } from '../auth/helpers.ts';
+import { codeAt, completeInvitation, GOOD_PASSWORD, shiftClock } from '../support/auth.ts';
 
 let cp: RunningControlPlane;
 beforeAll(async () => {

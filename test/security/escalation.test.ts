@@ -17,7 +17,7 @@ import type { User } from '../../src/users/user.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedRole, seedUser } from '../support/seed.ts';
-import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from './world.ts';
+import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from '../support/worlds/security.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
 let cp: RunningControlPlane;

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedUser } from '../support/seed.ts';
-import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from './world.ts';
+import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from '../support/worlds/security.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
 let cp: RunningControlPlane;

@@ -23,7 +23,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 import { rawExchange, rawRequestText } from '../support/raw-http.ts';
 
 let cp: RunningControlPlane;

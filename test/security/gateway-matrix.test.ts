@@ -20,8 +20,8 @@ import { seedMerchant, seedReseller } from '../support/seed.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { closedPortUrl } from '../support/raw-http.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { inBatches, send, type Answer } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
+import { inBatches, send, type Answer } from '../support/worlds/security.ts';
 
 const ROUTES_FILE = 'test/gateway/routes.yaml';
 const routes: GatewayRoute[] = parseRouteTable(readFileSync(ROUTES_FILE, 'utf8')).filter((r) => r.prefix !== '/dead');

@@ -5,7 +5,7 @@
 // in its audit event), and nothing happens to the target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { newWorld, type Actor, type World } from '../admin/world.ts';
+import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { auditOf } from '../support/audit.ts';
 

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { newWorld, type Actor, type World } from '../admin/world.ts';
+import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
-import { mailsTo } from '../auth/helpers.ts';
+import { mailsTo } from '../support/auth.ts';
 
 let cp: RunningControlPlane;
 let w: World;

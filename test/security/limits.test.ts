@@ -13,9 +13,9 @@ import { Role } from '../../src/roles/role.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 import { rawExchange, rawRequestText } from '../support/raw-http.ts';
-import { fingerprint, send } from './world.ts';
+import { fingerprint, send } from '../support/worlds/security.ts';
 
 const HEADERS_TIMEOUT = 600;
 const REQUEST_TIMEOUT = 1200;

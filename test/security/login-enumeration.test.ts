@@ -11,7 +11,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { client } from '../support/http.ts';
 import { activate, newTenant, uniqueId } from '../support/fixtures.ts';
 import { LoginLockout } from '../../src/lockout/login-lockout.ts';
-import { createReseller, inviteUser } from '../auth/helpers.ts';
+import { createReseller, inviteUser } from '../support/auth.ts';
 
 let cp: RunningControlPlane;
 let known: string;

@@ -4,7 +4,7 @@
 // to server logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { newWorld, type World } from '../admin/world.ts';
+import { newWorld, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 
 let cp: RunningControlPlane;

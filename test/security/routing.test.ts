@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 import { closedPortUrl, rawExchange, rawRequestText } from '../support/raw-http.ts';
 
 const ROUTES_FILE = 'test/gateway/routes.yaml';

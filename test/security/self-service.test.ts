@@ -9,11 +9,11 @@
 // V2.1.5/V2.5.x; ASVS 5.0 V6.3.x; OWASP API Security Top 10 2023 API2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../src/users/user.entity.ts';
-import { tokenFromMail } from '../auth/helpers.ts';
+import { tokenFromMail } from '../support/auth.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedRole, seedUser } from '../support/seed.ts';
-import { send, type Answer } from './world.ts';
+import { send, type Answer } from '../support/worlds/security.ts';
 
 const PASSWORD = 'correct horse battery staple';
 

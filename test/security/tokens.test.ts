@@ -21,8 +21,8 @@ import { User } from '../../src/users/user.entity.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { send } from './world.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
+import { send } from '../support/worlds/security.ts';
 
 let cp: RunningControlPlane;
 let upstream: RunningUpstream;

@@ -3,7 +3,7 @@
 // merchants, roles and users with the defaults a test does not care about.
 // Each `seed*` adds its row to `em`'s unit of work; the caller flushes, so a
 // world of many rows is one round trip. The administration suites create
-// their rows over HTTP instead (test/admin/world.ts). The benchmark seeds its
+// their rows over HTTP instead (test/support/worlds/admin.ts). The benchmark seeds its
 // world with these too (bench/lib/stack.ts).
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';

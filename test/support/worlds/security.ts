@@ -7,13 +7,13 @@
 // tests create them over HTTP);
 // what is attacked here is what the routes do with them.
 import { randomUUID } from 'node:crypto';
-import type { ControlPlaneDeps } from '../../src/app/deps.ts';
-import { createApproval } from '../../src/approvals/store.ts';
-import type { Acl, ContextType } from '../../src/roles/role.entity.ts';
-import type { UserStatus } from '../../src/users/user.entity.ts';
-import type { RunningControlPlane } from '../support/control-plane.ts';
-import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
-import { seedMerchant, seedReseller, seedRole, seedUser, type SeedUser } from '../support/seed.ts';
+import type { ControlPlaneDeps } from '../../../src/app/deps.ts';
+import { createApproval } from '../../../src/approvals/store.ts';
+import type { Acl, ContextType } from '../../../src/roles/role.entity.ts';
+import type { UserStatus } from '../../../src/users/user.entity.ts';
+import type { RunningControlPlane } from '../control-plane.ts';
+import { activate, newTenant, tokenFor, uniqueId } from '../fixtures.ts';
+import { seedMerchant, seedReseller, seedRole, seedUser, type SeedUser } from '../seed.ts';
 
 /** Where an object sits relative to an actor whose home is the `own` merchant (or its reseller, or its tenant). */
 export const targetKeys = ['own', 'sibling', 'otherReseller', 'otherTenant'] as const;

@@ -4,8 +4,8 @@
 // an API client for arranging data, and a browser login through the login page.
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
-import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
+import { bootstrapTenant } from '../../../src/tenants/bootstrap.ts';
+import { activate, tokenFor, uniqueId } from '../fixtures.ts';
 import { client, GOOD_PASSWORD, inviteUser, openBrowser, startConsoleStack, type ConsoleStack } from './harness.ts';
 
 export type Api = ReturnType<typeof client>;

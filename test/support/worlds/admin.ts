@@ -2,13 +2,13 @@
 // and users are created through the API as a client would; only the e-mail
 // journey is skipped (an invited user is made ACTIVE directly, and handed a
 // token in a context, as the authentication tests cover those steps).
-import type { RunningControlPlane } from '../support/control-plane.ts';
-import { activeTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
-import { expectStatus } from '../support/expect.ts';
-import { client, type Reply } from '../support/http.ts';
-import { rewrite } from '../support/seed.ts';
-import { User } from '../../src/users/user.entity.ts';
-import type { ContextType } from '../../src/roles/role.entity.ts';
+import type { RunningControlPlane } from '../control-plane.ts';
+import { activeTenant, tokenFor, uniqueId } from '../fixtures.ts';
+import { expectStatus } from '../expect.ts';
+import { client, type Reply } from '../http.ts';
+import { rewrite } from '../seed.ts';
+import { User } from '../../../src/users/user.entity.ts';
+import type { ContextType } from '../../../src/roles/role.entity.ts';
 
 export type Api = ReturnType<typeof client>;
 

@@ -22,16 +22,16 @@ import { promisify } from 'node:util';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.ts';
-import { totpCode, TOTP_STEP_SECONDS } from '../../src/totp/totp.ts';
-import { bootstrapTenant, type TenantBootstrap } from '../../src/tenants/bootstrap.ts';
-import type { SecuritySettings } from '../../src/security/settings.ts';
-import { completeInvitation, createMerchant, createReseller, inviteUser, mailsTo, GOOD_PASSWORD } from '../auth/helpers.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { uniqueId } from '../support/fixtures.ts';
-import { startGateway, type RunningGateway } from '../support/gateway.ts';
-import { client } from '../support/http.ts';
-import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
+import { REFRESH_COOKIE } from '../../../src/auth/refresh-cookie.ts';
+import { totpCode, TOTP_STEP_SECONDS } from '../../../src/totp/totp.ts';
+import { bootstrapTenant, type TenantBootstrap } from '../../../src/tenants/bootstrap.ts';
+import type { SecuritySettings } from '../../../src/security/settings.ts';
+import { completeInvitation, createMerchant, createReseller, inviteUser, mailsTo, GOOD_PASSWORD } from '../auth.ts';
+import { startControlPlane, type RunningControlPlane } from '../control-plane.ts';
+import { uniqueId } from '../fixtures.ts';
+import { startGateway, type RunningGateway } from '../gateway.ts';
+import { client } from '../http.ts';
+import { startUpstream, type RunningUpstream } from '../upstream.ts';
 
 const run = promisify(execFile);
 
