@@ -9,6 +9,7 @@ import { changeUser } from '../../src/users/change.ts';
 import { transitions } from '../../src/users/lifecycle.ts';
 import { useControlPlane } from '../support/control-plane.ts';
 import { expectStatus } from '../support/expect.ts';
+import { auditOf } from '../support/audit.ts';
 import { newWorld } from '../support/worlds/admin.ts';
 
 const cp = useControlPlane();
@@ -43,10 +44,9 @@ describe('a service without a request', () => {
       expect(new Date(s.revoked_at!).toISOString()).toBe(pinned.toISOString());
       expect(s.revoked_reason).toBe('user.disable');
     }
-    const audit = await db.execute<{ actor_id: string; request_id: string }[]>(
-      "select actor_id, request_id from audit_events where target_id = ? and action = 'user.disable'",
-      [target.id],
-    );
+    const audit = (await auditOf(cp, target.id))
+      .filter((e) => e.action === 'user.disable')
+      .map(({ actor_id, request_id }) => ({ actor_id, request_id }));
     expect(audit).toEqual([{ actor_id: w.admin.id, request_id: `svc-${target.id}` }]);
     // The route's world sees the same change: the disabled user's token no longer works.
     expectStatus(await target.api.get('/v1/users'), 401, 'UNAUTHENTICATED');

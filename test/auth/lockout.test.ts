@@ -2,6 +2,7 @@
 // atomically in Redis; failed TOTP codes count; unknown users look the same.
 import { afterEach, describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
+import { auditOf } from '../support/audit.ts';
 import { client } from '../support/http.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { passwordEvaluations } from '../../src/passwords/hashing.ts';
@@ -23,11 +24,7 @@ async function activeAdmin(security: SecuritySettings = {}) {
 const login = (email: string, password: string) => client(cp.url).post('/v1/auth/login', { email, password });
 
 async function failedAttemptsRecorded(userId: string): Promise<number> {
-  const rows = await cp.deps.orm.em.getConnection().execute<{ n: string }[]>(
-    `select count(*) as n from audit_events where target_id = ? and action = 'auth.login_failed'`,
-    [userId],
-  );
-  return Number(rows[0]!.n);
+  return (await auditOf(cp, userId)).filter((e) => e.action === 'auth.login_failed').length;
 }
 
 describe('lockout', () => {

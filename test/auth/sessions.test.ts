@@ -4,6 +4,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
+import { auditOf } from '../support/audit.ts';
 import { client } from '../support/http.ts';
 import { testEnv } from '../support/env.ts';
 import { activeTenant, activate, tokenFor } from '../support/fixtures.ts';
@@ -143,10 +144,6 @@ describe('ending sessions', () => {
     const refused = await client(cp.url, await tokenFor(cp.deps, readOnly.id)).post(`/v1/users/${t.admin.id}/revoke-sessions`);
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('FORBIDDEN');
-    const audit = await cp.deps.orm.em.getConnection().execute<{ action: string }[]>(
-      `select action from audit_events where target_id = ? and action = 'user.sessions_revoked'`,
-      [t.admin.id],
-    );
-    expect(audit).toHaveLength(1);
+    expect((await auditOf(cp, t.admin.id)).filter((e) => e.action === 'user.sessions_revoked')).toHaveLength(1);
   });
 });

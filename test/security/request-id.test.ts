@@ -3,6 +3,7 @@
 // a caller can neither forge nor collide with the ids that tie audit events
 // to server logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditOf } from '../support/audit.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { newWorld, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
@@ -21,11 +22,7 @@ afterAll(async () => {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function eventFor(targetId: string) {
-  const rows = await cp.deps.orm.em.getConnection().execute<{ request_id: string | null; client_request_id: string | null }[]>(
-    'select * from audit_events where target_id = ? order by created_at desc limit 1',
-    [targetId],
-  );
-  return rows[0]!;
+  return (await auditOf(cp, targetId)).at(-1)!;
 }
 
 async function createRole(headers: Record<string, string>) {

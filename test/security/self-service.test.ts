@@ -9,6 +9,7 @@
 // V2.1.5/V2.5.x; ASVS 5.0 V6.3.x; OWASP API Security Top 10 2023 API2.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../src/users/user.entity.ts';
+import { auditRows } from '../support/audit.ts';
 import { tokenFromMail } from '../support/auth.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
@@ -53,7 +54,7 @@ async function stateOf(userId: string): Promise<string> {
     conn.execute('select * from users where id = ?', [userId]),
     conn.execute('select id, kind, used_at, voided_at from one_time_tokens where user_id = ? order by id', [userId]),
     conn.execute('select id, revoked_at from sessions where user_id = ? order by id', [userId]),
-    conn.execute('select count(*)::int as n from audit_events where tenant_id = ?', [tenantId]),
+    auditRows(cp, tenantId).then((events) => [{ n: events.length }]),
   ]);
   return JSON.stringify(rows);
 }

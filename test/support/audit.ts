@@ -10,10 +10,23 @@ export async function auditRows(cp: RunningControlPlane, tenantId: string) {
   );
 }
 
+/** One audit event as the table holds it. */
+export interface AuditEvent {
+  tenant_id: string;
+  target_type: string;
+  target_id: string;
+  action: string;
+  actor_id: string | null;
+  request_id: string | null;
+  client_request_id: string | null;
+  before: any;
+  after: any;
+}
+
 /** Events about one target, oldest first. */
-export async function auditOf(cp: RunningControlPlane, targetId: string) {
-  return cp.deps.orm.em.getConnection().execute<{ action: string; actor_id: string | null; before: any; after: any }[]>(
-    'select action, actor_id, before, after from audit_events where target_id = ? order by created_at, id',
+export async function auditOf(cp: RunningControlPlane, targetId: string): Promise<AuditEvent[]> {
+  return cp.deps.orm.em.getConnection().execute<AuditEvent[]>(
+    'select tenant_id, target_type, target_id, action, actor_id, request_id, client_request_id, before, after from audit_events where target_id = ? order by created_at, id',
     [targetId],
   );
 }
