@@ -1,27 +1,23 @@
 // Control-plane approvals: a tenant that requires a checker for hard deletes
 // and level-raising role edits gets 202 {approvalId} for those actions; a
 // checker on user_hard_delete / roles executes them, as the maker, once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { auditOf } from '../support/audit.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let deleteChecker: Actor;
 let rolesChecker: Actor;
 let viewerRole: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   viewerRole = await w.role(w.admin.api, { scope: 'TENANT', acl: { users: 'R' } });
   deleteChecker = await w.user(w.admin.api, { roleId: await w.role(w.admin.api, { scope: 'TENANT', acl: { user_hard_delete: 'CHECKER', users: 'R' } }) });
   rolesChecker = await w.user(w.admin.api, { roleId: await w.role(w.admin.api, { scope: 'TENANT', acl: { roles: 'CHECKER' } }) });
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 /**

@@ -1,21 +1,15 @@
 // Security defaults the console makes visible (docs/domain.md (roles, user lifecycle)): a new
 // tenant requires 2FA, and only Tenant Admin holds user_hard_delete.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { newWorld } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { GOOD_PASSWORD, tokenFromMail } from '../support/auth.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp?.close();
-});
+const cp = useControlPlane();
 
 describe('a new tenant', () => {
   it('requires 2FA: its invited admin sets a password, then must enrol', async () => {

@@ -2,19 +2,13 @@
 // policy (resellers: RW / merchants: RW), 404 outside the caller's scope,
 // unknown fields refused, one audit event with before/after per edit, and a
 // reseller editing only the basic details of its own merchants.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newWorld } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { auditOf } from '../support/audit.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp?.close();
-});
+const cp = useControlPlane();
 
 describe('PATCH /v1/resellers/:id', () => {
   it('edits details, security (merged) and gateways; the audit event has before and after', async () => {

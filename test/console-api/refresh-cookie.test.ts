@@ -3,22 +3,16 @@
 // scoped to /v1/auth (Secure under https); refresh accepts the cookie when the
 // body has none, with rotation and reuse detection as for the body, but only
 // from the console's origin; logout clears it. JSON bodies are unchanged.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE } from '../../src/auth/refresh-cookie.ts';
 import { codeAt, createMerchant, GOOD_PASSWORD, inviteUser, tokenFromMail } from '../support/auth.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { startControlPlane, useControlPlane } from '../support/control-plane.ts';
 import { activeTenant } from '../support/fixtures.ts';
 
 const PASSWORD = 'correct horse battery staple'; // fixtures' activate()
 const PUBLIC_URL = 'http://console.example:3000';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane({ PUBLIC_URL });
-});
-afterAll(async () => {
-  await cp?.close();
-});
+const cp = useControlPlane({ PUBLIC_URL });
 
 interface Answer {
   status: number;

@@ -2,20 +2,14 @@
 // the policy (tenants: R / RW in TENANT context), validated, audited with
 // before/after in the same transaction; turning 2FA on ends the sessions of
 // users who have not enrolled, on every gateway.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newWorld } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { auditOf } from '../support/audit.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp?.close();
-});
+const cp = useControlPlane();
 
 describe('GET /v1/tenants/current', () => {
   it("answers the caller's tenant with its settings, effective security and approval settings", async () => {

@@ -9,21 +9,17 @@
 // OWASP ASVS 4.0.3 V4.1.1/V4.1.3 (least privilege, enforced server-side),
 // V4.2.1 (IDOR: objects out of scope), V4.1.5 (fail securely); ASVS 5.0 V8.2.1–V8.2.3;
 // OWASP API Security Top 10 2023 API1 (BOLA), API5 (broken function-level authorization).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { inBatches, kinds, securityWorld, send, targetKeys, type Answer, type Kind, type SecurityWorld, type Target, type TargetKey } from '../support/worlds/security.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: SecurityWorld;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await securityWorld(cp);
-});
-afterAll(async () => {
-  await cp?.close();
 });
 
 // ---- Who may do what (docs/domain.md, README "Administration") -------------

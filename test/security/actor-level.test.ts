@@ -9,16 +9,16 @@
 //
 // OWASP ASVS 4.0.3 V4.1.3 (least privilege), V4.2.1; ASVS 5.0 V8.2.2;
 // OWASP API Security Top 10 2023 API5 (broken function-level authorization).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Acl } from '../../src/roles/role.entity.ts';
 import { Tenant } from '../../src/tenants/tenant.entity.ts';
 import type { UserStatus } from '../../src/users/user.entity.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { rewrite, seedMerchant, seedRole, seedUser } from '../support/seed.ts';
 import { send, type Answer } from '../support/worlds/security.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let tenantId: string;
 let merchantId: string;
 
@@ -72,16 +72,12 @@ const call = (token: string, method: string, path: string, body?: unknown): Prom
   send(cp.url, { token, method, path: `/v1${path}`, ...(body === undefined ? {} : { body }) });
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   const t = await newTenant(cp.deps);
   tenantId = t.tenant.id;
   merchantId = uniqueId('m');
   const em = cp.deps.orm.em.fork();
   seedMerchant(em, { id: merchantId, tenantId, name: 'Shop' });
   await em.flush();
-});
-afterAll(async () => {
-  await cp?.close();
 });
 
 /** A user action: the request, on `target` (a user id). */

@@ -3,22 +3,18 @@
 // another tenant holds is refused — but the refusal says nothing about who
 // holds it: another tenant's address or id gets exactly the answer one of the
 // caller's own tenant gets, naming no user, object or tenant.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { newWorld, type World } from '../support/worlds/admin.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let a: World;
 let b: World;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   a = await newWorld(cp);
   b = await newWorld(cp);
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 /** The parts of a refusal a caller reads: everything but nothing else. */

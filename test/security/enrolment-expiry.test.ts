@@ -3,21 +3,15 @@
 // answers 403 PASSWORD_EXPIRED exactly like login + TOTP: the new factor is
 // enrolled (the caller proved it), but no session opens until the password
 // is renewed with the token the answer carries.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { codeAt, completeInvitation, GOOD_PASSWORD, shiftClock } from '../support/auth.ts';
 
-let cp: RunningControlPlane;
-beforeAll(async () => {
-  cp = await startControlPlane();
-});
-afterAll(async () => {
-  await cp.close();
-});
+const cp = useControlPlane();
 afterEach(() => shiftClock(cp, 0));
 
 const DAY = 86_400_000;

@@ -11,16 +11,16 @@
 // OWASP API Security Top 10 2023 API3 (broken object property level
 // authorization: mass assignment), API5 (function level).
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Acl, ContextType } from '../../src/roles/role.entity.ts';
 import type { User } from '../../src/users/user.entity.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedRole, seedUser } from '../support/seed.ts';
 import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from '../support/worlds/security.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: SecurityWorld;
 
 /** Roles and users of this file, besides the shared world's. */
@@ -47,7 +47,6 @@ async function person(roleId: string, extra: Partial<Pick<User, 'type' | 'resell
 }
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await securityWorld(cp);
   r.weak = await role({ orders: 'R' });
   r.strong = await role({ orders: 'RW' });
@@ -57,9 +56,6 @@ beforeAll(async () => {
   u.productBound = await person(await role({ users: 'RW', roles: 'R', orders: 'R' }), { productIds: ['p1'], gatewayRefIds: ['g1'] });
   u.victim = (await person(r.weak)).id;
   u.resellerTarget = (await person(w.systemRoles.A.RESELLER.id, { type: 'RESELLER', resellerId: w.resellers.r1, merchantsAccess: [w.targets.own.merchantId] })).id;
-});
-afterAll(async () => {
-  await cp?.close();
 });
 
 interface Attempt {

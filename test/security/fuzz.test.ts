@@ -12,14 +12,14 @@
 // internal), V13.2.1–V13.2.2 (JSON schema validation, content types);
 // ASVS 5.0 V1.2, V1.3, V2.2.1, V4.1.1, V16.5.1; OWASP API Security Top 10 2023
 // API3, API4, API8; CWE-20, CWE-158, CWE-176.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedUser } from '../support/seed.ts';
 import { fingerprint, securityWorld, send, type Answer, type SecurityWorld } from '../support/worlds/security.ts';
 import { auditEventsOf } from '../support/audit.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: SecurityWorld;
 let admin: string;
 /** A user with a known password, for POST /auth/password. */
@@ -27,7 +27,6 @@ let selfService: string;
 const PASSWORD = 'violet-harbour-47-lanterns';
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await securityWorld(cp);
   admin = w.actors.tenantAdmin.token!;
   const em = cp.deps.orm.em.fork();
@@ -35,9 +34,6 @@ beforeAll(async () => {
   await em.flush();
   await activate(cp.deps, u.id, PASSWORD);
   selfService = await tokenFor(cp.deps, u.id);
-});
-afterAll(async () => {
-  await cp?.close();
 });
 
 // ---- Routes and their valid requests -----------------------------------------

@@ -3,13 +3,13 @@
 // gateway's approvals do. A maker who no longer reaches the target has the
 // approval end FAILED with MAKER_NOT_PERMITTED (the reason recorded on it and
 // in its audit event), and nothing happens to the target.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useControlPlane } from '../support/control-plane.ts';
 import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { auditOf } from '../support/audit.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let m1: string;
 let m2: string;
@@ -20,7 +20,6 @@ let tillRole: string;
 let strongTill: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   m1 = (await w.merchant()).id;
   m2 = (await w.merchant()).id;
@@ -31,9 +30,6 @@ beforeAll(async () => {
   deleteChecker = await w.user(w.admin.api, { roleId: await w.role(w.admin.api, { scope: 'TENANT', acl: { user_hard_delete: 'CHECKER', users: 'R' } }) });
   rolesChecker = await w.user(w.admin.api, { roleId: await w.role(w.admin.api, { scope: 'TENANT', acl: { roles: 'CHECKER', users: 'R' } }) });
   expectStatus(await w.admin.api.patch('/v1/tenants/current/approval-settings', { hardDeleteUser: true, roleLevelRaise: true }), 200);
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 const narrowMaker = async (access: string[]) => expectStatus(await w.admin.api.put(`/v1/users/${maker.id}/merchant-access`, { merchantsAccess: access }), 200);

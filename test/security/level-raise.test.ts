@@ -6,25 +6,21 @@
 // change applies under, so a concurrent edit cannot make a raise look like
 // none. Changes that raise nobody act at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { uniqueId } from '../support/fixtures.ts';
 import { newWorld, type Actor, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 import { mailsTo } from '../support/auth.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 let checker: Actor;
 let weakRole: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
   checker = await w.user(w.admin.api, { roleId: await w.role(w.admin.api, { scope: 'TENANT', acl: { roles: 'CHECKER' } }) });
   weakRole = await w.role(w.admin.api, { scope: 'TENANT', acl: { refunds: 'R' } });
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 const setRaiseControl = async (on: boolean) => expectStatus(await w.admin.api.patch('/v1/tenants/current/approval-settings', { roleLevelRaise: on }), 200);

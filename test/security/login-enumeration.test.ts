@@ -6,28 +6,24 @@
 // Redis commands, argon2 work and one audit write. The medians of
 // LOGIN_TIMING_SAMPLES (default 60; the README's figures: 200) failed logins
 // each are printed and must be within 20 % of each other.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditOf } from '../support/audit.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { activate, newTenant, uniqueId } from '../support/fixtures.ts';
 import { LoginLockout } from '../../src/lockout/login-lockout.ts';
 import { createReseller, inviteUser } from '../support/auth.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let known: string;
 const PASSWORD = 'correct horse battery staple';
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   const t = await newTenant(cp.deps);
   const reseller = await createReseller(cp.deps, t.tenant.id, { maxLoginAttempts: 3, lockoutMinutes: 60 });
   const user = await inviteUser(cp.deps, { tenantId: t.tenant.id, roleId: t.roles.RESELLER.id, type: 'RESELLER', resellerId: reseller.id });
   await activate(cp.deps, user.id, PASSWORD);
   known = user.email;
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 const login = (email: string, password: string) => client(cp.url).post('/v1/auth/login', { email, password });

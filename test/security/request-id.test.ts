@@ -2,21 +2,17 @@
 // A client-chosen X-Request-Id is kept apart (clientRequestId), bounded, so
 // a caller can neither forge nor collide with the ids that tie audit events
 // to server logs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditOf } from '../support/audit.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { newWorld, type World } from '../support/worlds/admin.ts';
 import { expectStatus } from '../support/expect.ts';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let w: World;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   w = await newWorld(cp);
-});
-afterAll(async () => {
-  await cp.close();
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -7,31 +7,27 @@
 //
 // OWASP ASVS 4.0.3 V3.7.1 (re-authentication before sensitive changes),
 // V2.1.5/V2.5.x; ASVS 5.0 V6.3.x; OWASP API Security Top 10 2023 API2.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../src/users/user.entity.ts';
 import { auditRows } from '../support/audit.ts';
 import { tokenFromMail } from '../support/auth.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { useControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedRole, seedUser } from '../support/seed.ts';
 import { send, type Answer } from '../support/worlds/security.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
-let cp: RunningControlPlane;
+const cp = useControlPlane();
 let tenantId: string;
 let roleId: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
   const t = await newTenant(cp.deps);
   tenantId = t.tenant.id;
   const em = cp.deps.orm.em.fork();
   roleId = seedRole(em, { tenantId, name: uniqueId('self'), acl: { users: 'RW', roles: 'R', user_hard_delete: 'RW', tenants: 'RW' } }).id;
   await em.flush();
-});
-afterAll(async () => {
-  await cp?.close();
 });
 
 /** A user administrator, signed in: its id, email and access token. */
