@@ -11,40 +11,21 @@
 // another merchant's data), API5 (function level: a write with read access).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRouteTable, type GatewayRoute } from '../../core/routes/route-table.ts';
 import type { Level } from '../../src/roles/role.entity.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { tokenFor, uniqueId } from '../support/fixtures.ts';
 import { seedMerchant, seedReseller } from '../support/seed.ts';
-import { startGateway, type RunningGateway } from '../support/gateway.ts';
-import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { closedPortUrl } from '../support/raw-http.ts';
-import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
+import { GATEWAY_PAIR_ROUTES, useGatewayPair } from '../support/gateway-pair.ts';
+import { gatewayWorld } from '../support/worlds/gateway.ts';
 import { inBatches, send, type Answer } from '../support/worlds/security.ts';
 
-const ROUTES_FILE = 'test/gateway/routes.yaml';
-const routes: GatewayRoute[] = parseRouteTable(readFileSync(ROUTES_FILE, 'utf8')).filter((r) => r.prefix !== '/dead');
+const routes: GatewayRoute[] = parseRouteTable(readFileSync(GATEWAY_PAIR_ROUTES, 'utf8')).filter((r) => r.prefix !== '/dead');
 const levels: Level[] = ['NA', 'R', 'RW', 'CHECKER'];
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-let cp: RunningControlPlane;
-let upstream: RunningUpstream;
-let gateways: RunningGateway[];
-let world: GatewayWorld;
+const pair = useGatewayPair();
 
-beforeAll(async () => {
-  cp = await startControlPlane();
-  upstream = await startUpstream();
-  const upstreams = { 'http://upstream.test:1': upstream.url, 'http://dead.test:1': await closedPortUrl() };
-  gateways = await Promise.all([1, 2].map(() => startGateway({ routes: ROUTES_FILE, upstreams, env: { CONTROL_PLANE_URL: cp.url } })));
-  world = await gatewayWorld(cp.deps);
-});
-afterAll(async () => {
-  await Promise.all((gateways ?? []).map((g) => g.close()));
-  await upstream?.close();
-  await cp?.close();
-});
 
 type Expect = [number, string?];
 
@@ -84,12 +65,12 @@ describe('gateway routes × ACL levels × methods, on two instances', () => {
     // One user per module and level: its role grants exactly that.
     const tokens = new Map<string, string>();
     for (const module of new Set(routes.map((r) => r.module))) {
-      for (const level of levels) tokens.set(`${module}:${level}`, (await world.user({ acl: { [module]: level } })).token);
+      for (const level of levels) tokens.set(`${module}:${level}`, (await pair.world.user({ acl: { [module]: level } })).token);
     }
     let n = 0;
     answers.push(...(await inBatches(cells, 8, async (cell) => {
-      const { path, headers } = requestOn(cell.route, world.m.direct, cell.marker);
-      const gw = gateways[n++ % 2]!;
+      const { path, headers } = requestOn(cell.route, pair.world.m.direct, cell.marker);
+      const gw = pair.gateways[n++ % 2]!;
       const body = ['GET', 'HEAD', 'OPTIONS'].includes(cell.method) ? undefined : '{"amount":1}';
       const got = await send(gw.url, { method: cell.method, path, headers, token: tokens.get(`${cell.route.module}:${cell.level}`)!, ...(body !== undefined && { body }) });
       return { cell, want: expected(cell.route, cell.level, cell.method), got };
@@ -105,7 +86,7 @@ describe('gateway routes × ACL levels × methods, on two instances', () => {
 
   it('forwards exactly the allowed requests, once each, with the identity headers', () => {
     const seen = new Map<string, number>();
-    for (const r of upstream.received) {
+    for (const r of pair.upstream.received) {
       const marker = /[?&]case=([0-9a-f-]{36})/.exec(r.url)?.[1];
       if (marker) seen.set(marker, (seen.get(marker) ?? 0) + 1);
     }
@@ -117,11 +98,11 @@ describe('gateway routes × ACL levels × methods, on two instances', () => {
     }
     expect(wrong).toEqual([]);
     for (const { cell } of answers.filter(({ got }) => got.status === 200)) {
-      const r = upstream.received.find((x) => x.url.includes(cell.marker))!;
+      const r = pair.upstream.received.find((x) => x.url.includes(cell.marker))!;
       expect(r.method).toBe(cell.method);
-      expect(r.headers['x-auth-tenant-id']).toBe(world.tenantId);
+      expect(r.headers['x-auth-tenant-id']).toBe(pair.world.tenantId);
       // A route that locates a merchant names it; one that does not tells the scope.
-      if (cell.route.merchant) expect(r.headers['x-auth-merchant-id']).toBe(world.m.direct);
+      if (cell.route.merchant) expect(r.headers['x-auth-merchant-id']).toBe(pair.world.m.direct);
       else expect(r.headers['x-auth-merchant-scope']).toBe('*');
       expect(r.headers['authorization']).toBeUndefined();
     }
@@ -153,29 +134,29 @@ describe('principal kinds × merchants inside and outside their access', () => {
   const tokens = {} as Record<Kind, string>;
 
   beforeAll(async () => {
-    const other = await gatewayWorld(cp.deps);
-    const em = cp.deps.orm.em.fork();
-    const r2 = seedReseller(em, { id: uniqueId('r2'), tenantId: world.tenantId, name: 'Reseller Two' }).id;
-    const sibling = seedMerchant(em, { id: uniqueId('m-sib'), tenantId: world.tenantId, resellerId: world.r1, name: 'Sibling' }).id;
-    const elsewhere = seedMerchant(em, { id: uniqueId('m-r2'), tenantId: world.tenantId, resellerId: r2, name: 'Elsewhere' }).id;
+    const other = await gatewayWorld(pair.cp.deps);
+    const em = pair.cp.deps.orm.em.fork();
+    const r2 = seedReseller(em, { id: uniqueId('r2'), tenantId: pair.world.tenantId, name: 'Reseller Two' }).id;
+    const sibling = seedMerchant(em, { id: uniqueId('m-sib'), tenantId: pair.world.tenantId, resellerId: pair.world.r1, name: 'Sibling' }).id;
+    const elsewhere = seedMerchant(em, { id: uniqueId('m-r2'), tenantId: pair.world.tenantId, resellerId: r2, name: 'Elsewhere' }).id;
     await em.flush();
-    Object.assign(merchants, { own: world.m.underR1, sibling, otherReseller: elsewhere, direct: world.m.direct, otherTenant: other.m.direct, unknown: uniqueId('m-none') });
+    Object.assign(merchants, { own: pair.world.m.underR1, sibling, otherReseller: elsewhere, direct: pair.world.m.direct, otherTenant: other.m.direct, unknown: uniqueId('m-none') });
     const acl = { orders: 'RW' as const };
     const own = merchants.own;
-    tokens.tenantAll = (await world.user({ acl })).token;
-    tokens.tenantListed = (await world.user({ acl, merchantsAccess: [own] })).token;
-    const tenantUser = await world.user({ acl });
-    tokens.tenantAsReseller = await tokenFor(cp.deps, tenantUser.id, { type: 'RESELLER', id: world.r1 });
-    tokens.resellerAll = (await world.user({ type: 'RESELLER', acl })).token;
-    tokens.resellerListed = (await world.user({ type: 'RESELLER', acl, merchantsAccess: [own] })).token;
-    tokens.merchantUser = (await world.user({ type: 'MERCHANT', merchantId: own, acl })).token;
+    tokens.tenantAll = (await pair.world.user({ acl })).token;
+    tokens.tenantListed = (await pair.world.user({ acl, merchantsAccess: [own] })).token;
+    const tenantUser = await pair.world.user({ acl });
+    tokens.tenantAsReseller = await tokenFor(pair.cp.deps, tenantUser.id, { type: 'RESELLER', id: pair.world.r1 });
+    tokens.resellerAll = (await pair.world.user({ type: 'RESELLER', acl })).token;
+    tokens.resellerListed = (await pair.world.user({ type: 'RESELLER', acl, merchantsAccess: [own] })).token;
+    tokens.merchantUser = (await pair.world.user({ type: 'MERCHANT', merchantId: own, acl })).token;
   });
 
   it('allows a merchant in access and denies every other, for reads and writes, on both gateways', async () => {
     const cells = kinds.flatMap((kind) => keys.flatMap((key) => ['GET', 'POST'].map((method) => ({ kind, key, method, marker: randomUUID() }))));
-    const before = upstream.received.length;
+    const before = pair.upstream.received.length;
     const results = await inBatches(cells, 8, async (c) => {
-      const gw = gateways[cells.indexOf(c) % 2]!;
+      const gw = pair.gateways[cells.indexOf(c) % 2]!;
       const got = await send(gw.url, {
         method: c.method, path: `/orders/x?case=${c.marker}`, token: tokens[c.kind], headers: { 'x-merchant-id': merchants[c.key] },
         ...(c.method === 'POST' && { body: '{}' }),
@@ -188,9 +169,9 @@ describe('principal kinds × merchants inside and outside their access', () => {
       .map(({ c, want, got }) => `${c.method} as ${c.kind} on ${c.key}: want ${want.join(' ')}, got ${got.status} ${got.body?.code ?? ''}`);
     expect(wrong).toEqual([]);
     const allowed = results.filter(({ got }) => got.status === 200);
-    expect(upstream.received.length - before).toBe(allowed.length);
+    expect(pair.upstream.received.length - before).toBe(allowed.length);
     for (const { c } of allowed) {
-      const seen = upstream.received.find((r) => r.url.includes(c.marker))!;
+      const seen = pair.upstream.received.find((r) => r.url.includes(c.marker))!;
       expect(seen.headers['x-auth-merchant-id']).toBe(merchants[c.key]);
     }
   });

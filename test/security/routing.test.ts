@@ -10,37 +10,20 @@
 // V5.1.x (path canonicalization), V13.1.3; ASVS 5.0 V8.2.4, V1.3.x;
 // OWASP API Security Top 10 2023 API5, API8 (security misconfiguration:
 // parser differentials); CWE-22, CWE-444, CWE-290.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { startGateway, type RunningGateway } from '../support/gateway.ts';
-import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
-import { closedPortUrl, rawExchange, rawRequestText } from '../support/raw-http.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGatewayPair } from '../support/gateway-pair.ts';
+import { rawExchange, rawRequestText } from '../support/raw-http.ts';
 
-const ROUTES_FILE = 'test/gateway/routes.yaml';
 const identityHeaders = ['x-auth-context-id', 'x-auth-context-type', 'x-auth-decision-id', 'x-auth-merchant-id', 'x-auth-merchant-scope', 'x-auth-tenant-id', 'x-auth-user-id'];
 
-let cp: RunningControlPlane;
-let upstream: RunningUpstream;
-let gateways: RunningGateway[];
-let world: GatewayWorld;
+const pair = useGatewayPair();
 /** orders: RW, nothing else: /settings, /payments, /refunds, /analytics are out of reach. */
 let user: { id: string; token: string };
 let merchantUser: { id: string; token: string };
 
 beforeAll(async () => {
-  cp = await startControlPlane();
-  upstream = await startUpstream();
-  const upstreams = { 'http://upstream.test:1': upstream.url, 'http://dead.test:1': await closedPortUrl() };
-  gateways = await Promise.all([1, 2].map(() => startGateway({ routes: ROUTES_FILE, upstreams, env: { CONTROL_PLANE_URL: cp.url } })));
-  world = await gatewayWorld(cp.deps);
-  user = await world.user({ acl: { orders: 'RW' }, merchantsAccess: [world.m.direct] });
-  merchantUser = await world.user({ type: 'MERCHANT', merchantId: world.m.direct, acl: { orders: 'RW' } });
-});
-afterAll(async () => {
-  await Promise.all((gateways ?? []).map((g) => g.close()));
-  await upstream?.close();
-  await cp?.close();
+  user = await pair.world.user({ acl: { orders: 'RW' }, merchantsAccess: [pair.world.m.direct] });
+  merchantUser = await pair.world.user({ type: 'MERCHANT', merchantId: pair.world.m.direct, acl: { orders: 'RW' } });
 });
 
 const marker = () => `m${Math.random().toString(36).slice(2)}`;
@@ -62,15 +45,15 @@ describe('client x-auth-* headers never reach an upstream', () => {
   ];
 
   it.each(forgeries)('%s', async (_name, forged) => {
-    for (const [i, gw] of gateways.entries()) {
+    for (const [i, gw] of pair.gateways.entries()) {
       const m = marker();
       const caller = i === 0 ? user : merchantUser;
-      const headers: [string, string][] = [['Authorization', `Bearer ${caller.token}`], ['X-Merchant-Id', world.m.direct], ...forged];
+      const headers: [string, string][] = [['Authorization', `Bearer ${caller.token}`], ['X-Merchant-Id', pair.world.m.direct], ...forged];
       const res = await rawExchange(gw.url, [rawRequestText('GET', `/orders/${m}`, headers)], { untilResponse: true });
       // obs-fold is refused outright (400); everything else is served with the gateway's own headers.
       if (res.status === 400) continue;
       expect(res.status, res.text).toBe(200);
-      const seen = upstream.received.find((r) => r.url.includes(m))!;
+      const seen = pair.upstream.received.find((r) => r.url.includes(m))!;
       expect(seen, `gateway ${i + 1} forwarded nothing`).toBeDefined();
       const auth = Object.fromEntries(Object.entries(seen.headers).filter(([k]) => k.startsWith('x-auth-')));
       expect(Object.keys(auth).sort()).toEqual([
@@ -79,25 +62,25 @@ describe('client x-auth-* headers never reach an upstream', () => {
       ]);
       expect(auth).toMatchObject({
         'x-auth-user-id': caller.id,
-        'x-auth-tenant-id': world.tenantId,
+        'x-auth-tenant-id': pair.world.tenantId,
         'x-auth-context-type': i === 0 ? 'TENANT' : 'MERCHANT',
-        'x-auth-merchant-id': world.m.direct,
+        'x-auth-merchant-id': pair.world.m.direct,
       });
       expect(seen.headers['authorization']).toBeUndefined();
     }
   });
 
   it('a merchant named twice is never forwarded (the upstream might read the other one)', async () => {
-    const before = upstream.received.length;
-    for (const gw of gateways) {
-      for (const [a, b] of [[world.m.direct, world.m.other], [world.m.other, world.m.direct], [world.m.direct, world.m.direct]] as const) {
+    const before = pair.upstream.received.length;
+    for (const gw of pair.gateways) {
+      for (const [a, b] of [[pair.world.m.direct, pair.world.m.other], [pair.world.m.other, pair.world.m.direct], [pair.world.m.direct, pair.world.m.direct]] as const) {
         const res = await rawExchange(gw.url, [rawRequestText('GET', `/orders/${marker()}`, [['Authorization', `Bearer ${user.token}`], ['X-Merchant-Id', a], ['X-Merchant-Id', b]])]);
         expect([400, 403]).toContain(res.status);
       }
-      const q = await rawExchange(gw.url, [rawRequestText('GET', `/analytics/x?merchantId=${world.m.other}&merchantId=${world.m.direct}`, [['Authorization', `Bearer ${user.token}`]])]);
+      const q = await rawExchange(gw.url, [rawRequestText('GET', `/analytics/x?merchantId=${pair.world.m.other}&merchantId=${pair.world.m.direct}`, [['Authorization', `Bearer ${user.token}`]])]);
       expect([400, 403]).toContain(q.status);
     }
-    expect(upstream.received.length).toBe(before);
+    expect(pair.upstream.received.length).toBe(before);
   });
 });
 
@@ -149,13 +132,13 @@ describe('no path spelling reaches an upstream the route table does not name for
   ];
 
   it.each(paths)('%s → %i, on both gateways', async (path, status) => {
-    for (const gw of gateways) {
+    for (const gw of pair.gateways) {
       const m = marker();
-      const before = upstream.received.length;
+      const before = pair.upstream.received.length;
       const sep = path.includes('?') ? '&' : '?';
-      const res = await rawExchange(gw.url, [rawRequestText('GET', `${path}${sep}case=${m}`, [['Authorization', `Bearer ${user.token}`], ['X-Merchant-Id', world.m.direct]])], { untilResponse: true });
+      const res = await rawExchange(gw.url, [rawRequestText('GET', `${path}${sep}case=${m}`, [['Authorization', `Bearer ${user.token}`], ['X-Merchant-Id', pair.world.m.direct]])], { untilResponse: true });
       expect(res.status, res.text.split('\r\n\r\n')[1]).toBe(status);
-      const arrived = upstream.received.slice(before);
+      const arrived = pair.upstream.received.slice(before);
       if (status !== 200) {
         expect(arrived).toEqual([]);
         continue;
@@ -169,20 +152,20 @@ describe('no path spelling reaches an upstream the route table does not name for
   });
 
   it('absolute-form, asterisk-form and authority-form targets never reach an upstream', async () => {
-    const before = upstream.received.length;
-    for (const gw of gateways) {
+    const before = pair.upstream.received.length;
+    for (const gw of pair.gateways) {
       for (const [method, target] of [['GET', `http://127.0.0.1/settings`], ['GET', 'https://evil.test/orders'], ['OPTIONS', '*'], ['CONNECT', 'evil.test:443'], ['GET', 'orders']]) {
         const res = await rawExchange(gw.url, [rawRequestText(method!, target!, [['Authorization', `Bearer ${user.token}`]])]);
         // 0: the server closed the connection without an answer (CONNECT has no handler).
         expect([0, 400, 404, 405]).toContain(res.status);
       }
     }
-    expect(upstream.received.length).toBe(before);
+    expect(pair.upstream.received.length).toBe(before);
   });
 
   it('the upstream\'s hop-by-hop headers stay behind: a client asking to close gets its connection closed', async () => {
-    for (const gw of gateways) {
-      const res = await rawExchange(gw.url, [rawRequestText('GET', `/orders/${marker()}`, [['Authorization', `Bearer ${user.token}`], ['X-Merchant-Id', world.m.direct]])], { giveUpMs: 3000 });
+    for (const gw of pair.gateways) {
+      const res = await rawExchange(gw.url, [rawRequestText('GET', `/orders/${marker()}`, [['Authorization', `Bearer ${user.token}`], ['X-Merchant-Id', pair.world.m.direct]])], { giveUpMs: 3000 });
       expect(res.status).toBe(200);
       expect(res.closedByServer).toBe(true);
       const head = res.text.split('\r\n\r\n')[0]!.toLowerCase();
@@ -192,15 +175,15 @@ describe('no path spelling reaches an upstream the route table does not name for
   });
 
   it('request smuggling: a body with both Content-Length and Transfer-Encoding is refused', async () => {
-    const before = upstream.received.length;
-    for (const gw of gateways) {
+    const before = pair.upstream.received.length;
+    for (const gw of pair.gateways) {
       const smuggled = 'GET /settings HTTP/1.1\r\nHost: x\r\n\r\n';
       const res = await rawExchange(gw.url, [
-        `POST /orders/${marker()} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${user.token}\r\nX-Merchant-Id: ${world.m.direct}\r\n` +
+        `POST /orders/${marker()} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${user.token}\r\nX-Merchant-Id: ${pair.world.m.direct}\r\n` +
           `Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
       ]);
       expect(res.status).toBe(400);
     }
-    expect(upstream.received.slice(before).filter((r) => r.url.startsWith('/settings'))).toEqual([]);
+    expect(pair.upstream.received.slice(before).filter((r) => r.url.startsWith('/settings'))).toEqual([]);
   });
 });
