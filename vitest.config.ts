@@ -7,6 +7,7 @@ const pure = [
   'test/gateway/route-table.test.ts',
   'test/gateway/gate-prepared-parts.test.ts',
   'test/gateway/decision-log-sink.test.ts',
+  'test/security/admin-malformed-inputs.test.ts',
 ];
 
 export default defineConfig({
