@@ -30,6 +30,10 @@ const schema = Type.Object({
   // request (the sidecar design, kept for the benchmark's comparison; gateway/policy/opa-http.ts).
   GATEWAY_DECISION_ENGINE: Type.Union([Type.Literal('wasm'), Type.Literal('opa-http')], { default: 'wasm' }),
   OPA_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8181' }),
+  // Shadow rollout (gateway/policy/shadow.ts): a candidate bundle evaluated beside the active one, never enforced.
+  POLICY_SHADOW_BUNDLE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  POLICY_SHADOW_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  POLICY_SHADOW_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
   // The largest request body a gateway stores for approval (maker-checker).
   APPROVAL_MAX_BODY_BYTES: Type.Integer({ minimum: 0, maximum: 1024 * 1024, default: 64 * 1024 }),
 });

@@ -46,10 +46,6 @@ export const baseProperties = {
   POLICY_BUNDLE_CACHE_DIR: Type.String({ default: 'build/policy-cache' }),
   // OPA-compatible status reports (POST on every activation and refusal).
   STATUS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  // Shadow rollout (gateway only): a candidate bundle evaluated beside the active one, never enforced.
-  POLICY_SHADOW_BUNDLE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  POLICY_SHADOW_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  POLICY_SHADOW_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'tenant-iam' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'tenant-iam-gateway' }),
   // Maker-checker: how long a request waits for a checker (the gateway stores
