@@ -2,24 +2,18 @@
 // (the reads are in queries.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authenticate } from '../auth/authenticate.ts';
-import type { PolicyEngine } from '../../core/policy/engine.ts';
-import { moduleCatalogue } from '../modules/catalogue.ts';
+import { catalogueList } from '../modules/catalogue.ts';
 import { serviceContext } from '../app/service-context.ts';
 import { whoAmI } from './queries.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // Per bundle: a bundle server can put a new one in force while the control plane runs.
-  const catalogues = new WeakMap<PolicyEngine, string[]>();
   const catalogue = () => {
-    const policy = app.deps.policy;
-    let modules = catalogues.get(policy);
     try {
-      if (modules === undefined) catalogues.set(policy, (modules = moduleCatalogue(policy, app.deps.config)));
+      return catalogueList(app.deps.policy, app.deps.config);
     } catch {
       // Without a readable route table, the built-in modules still answer.
-      return policy.builtinModules;
+      return app.deps.policy.builtinModules;
     }
-    return modules;
   };
 
   app.get(

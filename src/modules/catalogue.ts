@@ -30,14 +30,37 @@ export function moduleCatalogue(policy: PolicyEngine, config: Pick<Config, 'GATE
   return [...modules].sort();
 }
 
-const catalogues = new WeakMap<PolicyEngine, Map<string, Set<string>>>();
+/** One catalogue, as the sorted list /me and /modules show and as a set for lookups. */
+interface Catalogue {
+  list: string[];
+  set: Set<string>;
+}
 
-/** The catalogue as a set, built once per bundle and route table (both are fixed for a process). */
-export function catalogueSet(policy: PolicyEngine, config: Pick<Config, 'GATEWAY_ROUTES'>): Set<string> {
+const catalogues = new WeakMap<PolicyEngine, Map<string, Catalogue>>();
+
+/**
+ * Built once per bundle (a bundle server can put a new one in force while the
+ * control plane runs) and route table; not kept when the route table cannot
+ * be read, so the next call tries again.
+ */
+function cachedCatalogue(policy: PolicyEngine, config: Pick<Config, 'GATEWAY_ROUTES'>): Catalogue {
   const routesFile = config.GATEWAY_ROUTES;
   let byFile = catalogues.get(policy);
   if (!byFile) catalogues.set(policy, (byFile = new Map()));
-  let set = byFile.get(routesFile);
-  if (!set) byFile.set(routesFile, (set = new Set(moduleCatalogue(policy, config))));
-  return set;
+  let catalogue = byFile.get(routesFile);
+  if (!catalogue) {
+    const list = moduleCatalogue(policy, config);
+    byFile.set(routesFile, (catalogue = { list, set: new Set(list) }));
+  }
+  return catalogue;
+}
+
+/** The catalogue, sorted (see cachedCatalogue). */
+export function catalogueList(policy: PolicyEngine, config: Pick<Config, 'GATEWAY_ROUTES'>): string[] {
+  return cachedCatalogue(policy, config).list;
+}
+
+/** The catalogue as a set (see cachedCatalogue). */
+export function catalogueSet(policy: PolicyEngine, config: Pick<Config, 'GATEWAY_ROUTES'>): Set<string> {
+  return cachedCatalogue(policy, config).set;
 }
