@@ -16,7 +16,7 @@ import type { UserStatus } from '../../src/users/user.entity.ts';
 import { useControlPlane } from '../support/control-plane.ts';
 import { activate, newTenant, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { rewrite, seedMerchant, seedRole, seedUser } from '../support/seed.ts';
-import { send, type Answer } from '../support/worlds/security.ts';
+import { rowsDigest, send, type Answer } from '../support/worlds/security.ts';
 
 const cp = useControlPlane();
 let tenantId: string;
@@ -53,12 +53,11 @@ async function actor(acl: Acl): Promise<{ id: string; token: string }> {
 
 /** Every row of the tenant (users, roles, sessions, tokens, approvals, audit): equal means nothing was written. */
 async function snapshot(): Promise<string> {
-  const digest = (from: string) => `(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from ${from})`;
   const [row] = await cp.deps.orm.em.getConnection().execute<{ d: string }[]>(
-    `select concat_ws(',', ${digest('users t where t.tenant_id = ?')}, ${digest('roles t where t.tenant_id = ?')},
-       ${digest('sessions t where t.tenant_id = ?')}, ${digest('approvals t where t.tenant_id = ?')},
-       ${digest('audit_events t where t.tenant_id = ?')},
-       ${digest('one_time_tokens t where t.user_id in (select id from users where tenant_id = ?)')}) as d`,
+    `select concat_ws(',', ${rowsDigest('users t where t.tenant_id = ?')}, ${rowsDigest('roles t where t.tenant_id = ?')},
+       ${rowsDigest('sessions t where t.tenant_id = ?')}, ${rowsDigest('approvals t where t.tenant_id = ?')},
+       ${rowsDigest('audit_events t where t.tenant_id = ?')},
+       ${rowsDigest('one_time_tokens t where t.user_id in (select id from users where tenant_id = ?)')}) as d`,
     Array.from({ length: 6 }, () => tenantId),
   );
   return row!.d;

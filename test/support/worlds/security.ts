@@ -107,24 +107,30 @@ export async function inBatches<T, R>(items: readonly T[], size: number, fn: (it
 }
 
 /**
+ * SQL for the md5 of every row `from` selects (aliased `t`), in a stable
+ * order: equal before and after a refused request means it wrote nothing
+ * there. `from` is e.g. `users t where t.tenant_id = ?`.
+ */
+export const rowsDigest = (from: string): string => `(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from ${from})`;
+
+/**
  * A digest of every row the tenants own (and of their users' sessions,
  * tokens and links): equal before and after means nothing was written, not
  * even half of something.
  */
 export async function fingerprint(cp: RunningControlPlane, tenantIds: string[]): Promise<Record<string, string>> {
-  const digest = (from: string) => `(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from ${from})`;
   const users = 'select id from users where tenant_id in (?)';
   const [row] = await cp.deps.orm.em.getConnection().execute<Record<string, string>[]>(
-    `select ${digest('tenants t where t.id in (?)')} as tenants,
-            ${digest('resellers t where t.tenant_id in (?)')} as resellers,
-            ${digest('merchants t where t.tenant_id in (?)')} as merchants,
-            ${digest('roles t where t.tenant_id in (?)')} as roles,
-            ${digest('users t where t.tenant_id in (?)')} as users,
-            ${digest('sessions t where t.tenant_id in (?)')} as sessions,
-            ${digest('refresh_tokens t where t.session_id in (select id from sessions where tenant_id in (?))')} as refresh_tokens,
-            ${digest(`one_time_tokens t where t.user_id in (${users})`)} as one_time_tokens,
-            ${digest('approvals t where t.tenant_id in (?)')} as approvals,
-            ${digest('audit_events t where t.tenant_id in (?)')} as audit_events`,
+    `select ${rowsDigest('tenants t where t.id in (?)')} as tenants,
+            ${rowsDigest('resellers t where t.tenant_id in (?)')} as resellers,
+            ${rowsDigest('merchants t where t.tenant_id in (?)')} as merchants,
+            ${rowsDigest('roles t where t.tenant_id in (?)')} as roles,
+            ${rowsDigest('users t where t.tenant_id in (?)')} as users,
+            ${rowsDigest('sessions t where t.tenant_id in (?)')} as sessions,
+            ${rowsDigest('refresh_tokens t where t.session_id in (select id from sessions where tenant_id in (?))')} as refresh_tokens,
+            ${rowsDigest(`one_time_tokens t where t.user_id in (${users})`)} as one_time_tokens,
+            ${rowsDigest('approvals t where t.tenant_id in (?)')} as approvals,
+            ${rowsDigest('audit_events t where t.tenant_id in (?)')} as audit_events`,
     Array.from({ length: 10 }, () => tenantIds),
   );
   return row!;
