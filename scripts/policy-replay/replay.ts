@@ -8,8 +8,11 @@
 //
 // Events that cannot be replayed faithfully are skipped and counted, never
 // guessed at: not a decision event, another entry point, an `input` erased
-// in whole or in part (DECISION_LOG_MASK), no result, or a decision id seen
-// before (a shadow bundle's event of the same decision).
+// in whole or in part (DECISION_LOG_MASK), no result, a shadow bundle's
+// disagreement (an event with `shadow`: gateway/policy/shadow.ts gives it
+// its own decision_id and repeats the enforced decision's input and result,
+// so replaying it would count that decision twice; it was never enforced),
+// or a decision id seen before.
 import type { PolicyEngine } from '../../core/policy/engine.ts';
 import type { DecisionInput, DecisionResult } from '../../core/policy/types.ts';
 
@@ -109,6 +112,7 @@ export class Replay {
     const erased = Array.isArray(e.erased) ? e.erased.filter((p): p is string => typeof p === 'string') : [];
     if (!isObject(e.input) || erased.some((p) => p === '/input' || p.startsWith('/input/'))) return this.skip('input erased or missing');
     if (!isObject(e.result)) return this.skip('no result');
+    if (e.shadow !== undefined) return this.skip('shadow evaluation (not enforced)');
     if (this.seen.has(e.decision_id)) return this.skip('decision id seen before');
     this.seen.add(e.decision_id);
 
