@@ -48,6 +48,8 @@ export class BundleClient {
   private wakeUp: (() => void) | null = null;
   private readonly store: BundleStore | null;
   private readonly label: string;
+  /** Why the boot bundle could not be persisted (there is no ActivePolicy to tell yet); told on start(). */
+  private bootPersistError: string | null = null;
 
   constructor(private readonly o: BundleClientOptions) {
     this.store = o.cacheDir === null ? null : new BundleStore(o.cacheDir);
@@ -76,13 +78,14 @@ export class BundleClient {
     const engine = await openBundle(out.body, this.openOptions(`${this.label} from the server`));
     this.etag = out.etag;
     this.longPoll = out.longPoll;
-    await this.persist(out.body, out.etag);
+    this.bootPersistError = await this.persist(out.body, out.etag);
     return { engine, source: 'server' };
   }
 
   /** Polls in the background and activates into `active`; returns at once. */
   start(active: ActivePolicy): void {
     this.active = active;
+    if (this.bootPersistError !== null) active.persisted(this.bootPersistError);
     this.loop = this.run();
   }
 
@@ -131,7 +134,8 @@ export class BundleClient {
       active.activate(engine, 'server');
       this.etag = out.etag;
       this.o.log.info({ revision: engine.revision }, `${this.label} activated`);
-      await this.persist(out.body, out.etag);
+      const persistError = await this.persist(out.body, out.etag);
+      if (this.store !== null) active.persisted(persistError);
     } catch (err) {
       // Remember the bad bundle's ETag: the server is asked for the next one, not for it again.
       this.etag = out.etag;
@@ -158,11 +162,16 @@ export class BundleClient {
     return { key: this.o.key, origin, ...(this.o.limits && { limits: this.o.limits }) };
   }
 
-  private async persist(body: Buffer, etag: string | null): Promise<void> {
+  /** Writes the bundle just activated to the cache folder; the error, or null. Never throws: the bundle is in force either way. */
+  private async persist(body: Buffer, etag: string | null): Promise<string | null> {
     try {
       await this.store?.save({ body, etag });
+      return null;
     } catch (err) {
-      this.o.log.warn({ err: (err as Error).message, dir: this.o.cacheDir }, `cannot persist the ${this.label}; a restart needs the server`);
+      const message = (err as Error).message;
+      // An error, not a warning: the service runs, but would not restart without the server.
+      this.o.log.error({ err: message, dir: this.o.cacheDir }, `cannot persist the ${this.label}; a restart needs the server`);
+      return message;
     }
   }
 
