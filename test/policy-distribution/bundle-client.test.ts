@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ActivePolicy, bundleDetails } from '../../core/policy/bundle/active-policy.ts';
+import { ActivePolicy, bundleDetails, type BundleEvent } from '../../core/policy/bundle/active-policy.ts';
 import { BundleClient, type BundleClientOptions } from '../../core/policy/bundle/client.ts';
 import { registerBundleMetrics } from '../../core/policy/bundle/metrics.ts';
 import { policySources } from '../support/policy-bundle.ts';
 import { BundleServer } from './bundle-server.ts';
-import { opaBundle } from './signed-bundles.ts';
+import { opaBundle, rework } from './signed-bundles.ts';
 
 let work: string;
 let revA: Buffer;
@@ -69,6 +69,20 @@ async function metric(registry: Registry, series: string): Promise<number | null
   return line === undefined ? null : Number(line.slice(series.length + 1));
 }
 
+async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const started = performance.now();
+  while (!ok()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function events(active: ActivePolicy): BundleEvent[] {
+  const seen: BundleEvent[] = [];
+  active.on((e) => seen.push(e));
+  return seen;
+}
+
 describe('bundle client', () => {
   it('says when the bundle in force cannot be persisted: /readyz persistError and a counter, not only a log line', async () => {
     const server = await serve();
@@ -78,5 +92,34 @@ describe('bundle client', () => {
     const { active, registry } = await follow(`${server.url}/plain/bundle.tar.gz`, { cacheDir: join(parent, 'cache') });
     expect(bundleDetails(active.status).persistError).toMatchObject({ message: expect.stringMatching(/ENOTDIR|EEXIST/) });
     expect(await metric(registry, 'test_policy_bundle_persist_failures_total')).toBe(1);
+  });
+
+  it('does not activate again the bytes in force, nor refuse again the bytes refused, when a server without ETags sends them on every poll', async () => {
+    const server = await serve((s) => (s.etags = false));
+    const { active, registry } = await follow(`${server.url}/plain/bundle.tar.gz`);
+    const activatedAt = active.status.activatedAt;
+    const seen = events(active);
+    await until('5 polls', () => server.requests.length >= 5);
+    expect(server.requests.every((r) => r.status === 200 && r.ifNoneMatch === undefined)).toBe(true);
+    expect(seen).toEqual([]);
+    expect(active.status.activatedAt).toBe(activatedAt);
+    expect(await metric(registry, 'test_policy_bundle_activations_total')).toBe(1);
+
+    // The same revision repacked (other bytes): a new bundle all the same, activated once.
+    const repacked = await rework(revA, async () => {});
+    expect(repacked.equals(revA)).toBe(false);
+    server.publish(repacked);
+    await until('the repacked bundle activated', () => seen.length >= 1);
+    let polls = server.requests.length;
+    await until('3 more polls', () => server.requests.length >= polls + 3);
+    expect(seen).toMatchObject([{ kind: 'activated', revision: 'rev-a' }]);
+
+    // A bad bundle served again and again is refused once.
+    server.publish(await rework(revA, (dir) => writeFile(join(dir, 'policy.wasm'), 'not WebAssembly')));
+    await until('the bad bundle refused', () => seen.length >= 2);
+    polls = server.requests.length;
+    await until('3 more polls', () => server.requests.length >= polls + 3);
+    expect(seen.map((e) => e.kind)).toEqual(['activated', 'refused']);
+    expect(await metric(registry, 'test_policy_bundle_refused_total{reason="load"}')).toBe(1);
   });
 });

@@ -7,12 +7,20 @@
 //   activated by one assignment and persisted (store.ts). Refused otherwise;
 //   its ETag is remembered so the same bad bundle is not fetched again and
 //   again (the server is asked for anything newer than it).
+// - 200 with the very bytes (SHA-256) of the bundle in force, or of the one
+//   last refused: nothing is loaded, activated or refused again. A server
+//   without ETags (a bare file server, some S3 setups) sends the whole bundle
+//   on every poll; re-activating it would reset activatedAt, clear the
+//   gateway's decision memo and POST a status report each time. OPA itself
+//   activates every 200; we differ only for identical bytes. The revision is
+//   not compared: a bundle rebuilt with other content but the same revision
+//   is still a new bundle and is activated.
 // - A long-polling server (its Content-Type says so) is asked again at once;
 //   any other every POLICY_BUNDLE_POLL_SECONDS, jittered down to half of it
 //   so a fleet does not poll in step (never later than the interval).
 // - A server that is down, errs or hangs is a `download` refusal after the
 //   request timeout; the next attempt comes one jittered interval later.
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PolicyEngine } from '../engine.ts';
 import type { ActivePolicy, BundleSource } from './active-policy.ts';
@@ -48,6 +56,9 @@ export class BundleClient {
   private wakeUp: (() => void) | null = null;
   private readonly store: BundleStore | null;
   private readonly label: string;
+  /** SHA-256 of the bytes of the bundle in force, and of the last bundle refused (see the header). */
+  private activeDigest: string | null = null;
+  private refusedDigest: string | null = null;
   /** Why the boot bundle could not be persisted (there is no ActivePolicy to tell yet); told on start(). */
   private bootPersistError: string | null = null;
 
@@ -67,6 +78,7 @@ export class BundleClient {
       try {
         const engine = await openBundle(stored.body, this.openOptions(`persisted ${this.label} in ${this.o.cacheDir}`));
         this.etag = stored.etag;
+        this.activeDigest = digest(stored.body);
         this.o.log.info({ revision: engine.revision }, `starting on the persisted ${this.label}; the server is asked next`);
         return { engine, source: 'cache' };
       } catch (err) {
@@ -78,6 +90,7 @@ export class BundleClient {
     const engine = await openBundle(out.body, this.openOptions(`${this.label} from the server`));
     this.etag = out.etag;
     this.longPoll = out.longPoll;
+    this.activeDigest = digest(out.body);
     this.bootPersistError = await this.persist(out.body, out.etag);
     return { engine, source: 'server' };
   }
@@ -128,17 +141,25 @@ export class BundleClient {
       return this.longPoll === true;
     }
     active.requested(true, true);
+    const bytes = digest(out.body);
+    if (bytes === this.activeDigest || bytes === this.refusedDigest) {
+      this.etag = out.etag;
+      return this.longPoll === true;
+    }
     try {
       const engine = await openBundle(out.body, this.openOptions(`${this.label} from the server`));
       if (this.closed) return false;
       active.activate(engine, 'server');
+      this.activeDigest = bytes;
+      this.refusedDigest = null;
       this.etag = out.etag;
       this.o.log.info({ revision: engine.revision }, `${this.label} activated`);
       const persistError = await this.persist(out.body, out.etag);
       if (this.store !== null) active.persisted(persistError);
     } catch (err) {
-      // Remember the bad bundle's ETag: the server is asked for the next one, not for it again.
+      // Remember the bad bundle's ETag (and bytes, for a server without ETags): the server is asked for the next one, not for it again.
       this.etag = out.etag;
+      this.refusedDigest = bytes;
       this.refuse(active, err);
       return false;
     }
@@ -188,4 +209,8 @@ export class BundleClient {
       };
     });
   }
+}
+
+function digest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
