@@ -122,4 +122,22 @@ describe('bundle client', () => {
     expect(seen.map((e) => e.kind)).toEqual(['activated', 'refused']);
     expect(await metric(registry, 'test_policy_bundle_refused_total{reason="load"}')).toBe(1);
   });
+
+  it('does not busy-loop on a long-polling server that answers 304 at once: it is then polled at the interval', async () => {
+    const server = await serve((s) => (s.holdLongPolls = false));
+    await follow(`${server.url}/lp/bundle.tar.gz`, { pollSeconds: 0.4, longPollSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 1200));
+    // The boot download, then one request per 0.2–0.4 s: at most 7 (before, hundreds).
+    const lp = server.requests.filter((r) => r.path.startsWith('/lp/'));
+    expect(lp.length).toBeGreaterThanOrEqual(3);
+    expect(lp.length).toBeLessThanOrEqual(7);
+    expect(lp.slice(1).every((r) => r.status === 304 && r.prefer === 'wait=1')).toBe(true);
+  });
+
+  it('asks a long-polling server again at once after it held a request', async () => {
+    const server = await serve();
+    await follow(`${server.url}/lp/bundle.tar.gz`, { pollSeconds: 30, longPollSeconds: 1 });
+    // Each 304 comes after the 1 s wait; the next request goes at once, not 15–30 s later.
+    await until('three held long polls', () => server.requests.filter((r) => r.status === 304).length >= 3, 6000);
+  });
 });

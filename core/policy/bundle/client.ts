@@ -15,9 +15,13 @@
 //   activates every 200; we differ only for identical bytes. The revision is
 //   not compared: a bundle rebuilt with other content but the same revision
 //   is still a new bundle and is activated.
-// - A long-polling server (its Content-Type says so) is asked again at once;
-//   any other every POLICY_BUNDLE_POLL_SECONDS, jittered down to half of it
-//   so a fleet does not poll in step (never later than the interval).
+// - A long-polling server (its Content-Type says so) is asked again at once
+//   after it held a request (or sent a new bundle); any other every
+//   POLICY_BUNDLE_POLL_SECONDS, jittered down to half of it so a fleet does
+//   not poll in step (never later than the interval). So is a long-polling
+//   server that answered at once with nothing new (it ignores `Prefer: wait`,
+//   or POLICY_BUNDLE_LONG_POLL_SECONDS is 0): asking it again at once would
+//   be a busy loop of requests.
 // - A server that is down, errs or hangs is a `download` refusal after the
 //   request timeout; the next attempt comes one jittered interval later.
 import { createHash, type KeyObject } from 'node:crypto';
@@ -29,6 +33,12 @@ import { openBundle } from './open.ts';
 import { BundleRefused } from './refusal.ts';
 import { BundleStore } from './store.ts';
 import { defaultTarballLimits, type TarballLimits } from './tarball.ts';
+
+/** What one request to the server came to. */
+type PollOutcome = 'activated' | 'unchanged' | 'failed';
+
+/** A long poll answered sooner than this (or than half the wait asked for) with nothing new was not held. */
+const MIN_HELD_MS = 1000;
 
 export interface BundleClientOptions {
   url: string;
@@ -116,39 +126,43 @@ export class BundleClient {
 
   private async run(): Promise<void> {
     const active = this.active!;
+    const minHeldMs = Math.min(MIN_HELD_MS, this.o.longPollSeconds * 500);
     while (!this.closed) {
-      const immediate = await this.pollOnce(active);
+      const started = performance.now();
+      const outcome = await this.pollOnce(active);
       if (this.closed) break;
-      if (!immediate) await this.sleep(this.o.pollSeconds * 1000 * (0.5 + Math.random() * 0.5));
+      const held = this.o.longPollSeconds > 0 && performance.now() - started >= minHeldMs;
+      const again = this.longPoll === true && (outcome === 'activated' || (outcome === 'unchanged' && held));
+      if (!again) await this.sleep(this.o.pollSeconds * 1000 * (0.5 + Math.random() * 0.5));
     }
   }
 
-  /** One request and what follows from it; true when the next request may go at once (long polling). */
-  private async pollOnce(active: ActivePolicy): Promise<boolean> {
+  /** One request and what follows from it. */
+  private async pollOnce(active: ActivePolicy): Promise<PollOutcome> {
     let out;
     try {
       out = await fetchBundle(this.request(this.longPoll === false ? 0 : this.o.longPollSeconds));
     } catch (err) {
-      if (this.closed) return false;
+      if (this.closed) return 'failed';
       active.requested(false, false);
       this.refuse(active, err);
-      return false;
+      return 'failed';
     }
     if (out.longPoll !== null) this.longPoll = out.longPoll;
     if (!out.modified) {
       active.requested(true, false);
       if (out.etag !== null) this.etag = out.etag;
-      return this.longPoll === true;
+      return 'unchanged';
     }
     active.requested(true, true);
     const bytes = digest(out.body);
     if (bytes === this.activeDigest || bytes === this.refusedDigest) {
       this.etag = out.etag;
-      return this.longPoll === true;
+      return 'unchanged';
     }
     try {
       const engine = await openBundle(out.body, this.openOptions(`${this.label} from the server`));
-      if (this.closed) return false;
+      if (this.closed) return 'failed';
       active.activate(engine, 'server');
       this.activeDigest = bytes;
       this.refusedDigest = null;
@@ -161,9 +175,9 @@ export class BundleClient {
       this.etag = out.etag;
       this.refusedDigest = bytes;
       this.refuse(active, err);
-      return false;
+      return 'failed';
     }
-    return this.longPoll === true;
+    return 'activated';
   }
 
   private refuse(active: ActivePolicy, err: unknown): void {
