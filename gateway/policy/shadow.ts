@@ -3,9 +3,10 @@
 // a sample of requests (POLICY_SHADOW_SAMPLE) beside the active bundle. It is
 // never enforced: the request was answered by the active bundle, and the
 // shadow evaluation runs later, off the request path (a bounded queue drained
-// on setImmediate; a full queue drops and counts). Each disagreement (allow, or
-// the set of reasons, differs) is a decision event carrying both results and
-// is counted in /metrics:
+// on setImmediate; a full queue drops and counts). Each disagreement (what a
+// caller would see differs: allow, the reasons or a scope, compared as the
+// replay compares them, core/policy/decision-diff.ts) is a decision event
+// carrying both results and is counted in /metrics:
 //   gateway_policy_shadow_decisions_total{result="agree"|"disagree"|"dropped"|"failed"}
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { Counter } from 'prom-client';
 import { ActivePolicy } from '../../core/policy/bundle/active-policy.ts';
 import { BundleClient } from '../../core/policy/bundle/client.ts';
 import { bundleVerificationKey } from '../../core/policy/bundle/policy-source.ts';
+import { differences, outcomeOf } from '../../core/policy/decision-diff.ts';
 import { PolicyEngine } from '../../core/policy/engine.ts';
 import type { DecisionResult } from '../../core/policy/types.ts';
 import type { GatewayConfig } from '../config.ts';
@@ -121,7 +123,7 @@ export class ShadowPolicy {
       this.log.warn({ error: (err as Error).message, revision: engine.revision }, 'shadow bundle evaluation failed');
       return;
     }
-    if (sameDecision(p.d.result, shadow)) {
+    if (differences(outcomeOf(p.d.result), outcomeOf(shadow)).length === 0) {
       this.counts.agree.inc();
       return;
     }
@@ -138,12 +140,4 @@ export class ShadowPolicy {
       shadow: { decisionId: p.decisionId, revision: engine.revision, result: shadow },
     });
   }
-}
-
-/** Same allow, same reasons (as a set): anything else is a disagreement worth a look. */
-function sameDecision(a: DecisionResult, b: DecisionResult): boolean {
-  if (a.allow !== b.allow) return false;
-  const ra = [...(a.reasons ?? [])].sort();
-  const rb = [...(b.reasons ?? [])].sort();
-  return ra.length === rb.length && ra.every((r, i) => r === rb[i]);
 }
