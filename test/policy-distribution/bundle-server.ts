@@ -96,8 +96,9 @@ export class BundleServer {
       return;
     }
     const wait = Number(/wait=(\d+)/.exec(prefer ?? '')?.[1] ?? 0);
-    const current = this.etags && req.headers['if-none-match'] === this.etag;
-    if (longPoll && wait > 0 && current && this.holdLongPolls) {
+    // Read again after a held request: a bundle published meanwhile is no longer current.
+    const current = () => this.etags && req.headers['if-none-match'] === this.etag;
+    if (longPoll && wait > 0 && current() && this.holdLongPolls) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, wait * 1000);
         const waiting = this.waiting;
@@ -111,7 +112,7 @@ export class BundleServer {
       });
       if (res.destroyed) return;
     }
-    if (current) {
+    if (current()) {
       record(304);
       res.writeHead(304, { etag: this.etag }).end();
       return;
