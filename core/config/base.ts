@@ -48,7 +48,10 @@ export const baseProperties = {
   // OPA-compatible status reports (POST on every activation and refusal).
   STATUS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   // Shadow rollout (gateway only): a candidate bundle evaluated beside the active one, never enforced.
+  // POLICY_BUNDLE_TOKEN goes to the shadow URL only on POLICY_BUNDLE_URL's origin; another server
+  // gets POLICY_SHADOW_BUNDLE_TOKEN (or no token).
   POLICY_SHADOW_BUNDLE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  POLICY_SHADOW_BUNDLE_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   POLICY_SHADOW_DIR: Type.Optional(Type.String({ minLength: 1 })),
   POLICY_SHADOW_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'tenant-iam' }),
