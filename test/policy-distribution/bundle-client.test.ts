@@ -3,8 +3,9 @@
 // easily arrange — a cache folder the service cannot write, a server without
 // ETags, a long-polling server that answers 304 at once. Bundles are built by
 // the pinned OPA CLI (signed-bundles.ts), unsigned: signatures are not what
-// these tests are about.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// these tests are about, except where one is signed by `opa build -b
+// --signing-alg` with an ES256 or EdDSA key (the fleet test signs RS256).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,20 +14,23 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActivePolicy, bundleDetails, type BundleEvent } from '../../core/policy/bundle/active-policy.ts';
 import { BundleClient, type BundleClientOptions } from '../../core/policy/bundle/client.ts';
 import { registerBundleMetrics } from '../../core/policy/bundle/metrics.ts';
-import { policySources } from '../support/policy-bundle.ts';
+import { verificationKey } from '../../core/policy/bundle/signature.ts';
+import { readTarball } from '../../core/policy/bundle/tarball.ts';
+import { buildBundle, policySources } from '../support/policy-bundle.ts';
 import { BundleServer } from './bundle-server.ts';
-import { opaBundle, rework } from './signed-bundles.ts';
+import { opaBundle, rework, signingKey } from './signed-bundles.ts';
 
 let work: string;
+/** A copy of policies/ (test/support/policy-bundle.ts). */
+let sources: string;
 let revA: Buffer;
 const log = pino({ level: 'silent' });
 const cleanup: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'iam-bundle-client-'));
-  const src = await policySources();
-  revA = await opaBundle(src, 'rev-a', null);
-  await rm(src, { recursive: true, force: true });
+  sources = await policySources();
+  revA = await opaBundle(sources, 'rev-a', null);
 }, 120_000);
 
 afterEach(async () => {
@@ -35,12 +39,13 @@ afterEach(async () => {
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
+  await rm(sources, { recursive: true, force: true });
 });
 
-async function serve(setup: (s: BundleServer) => void = () => {}): Promise<BundleServer> {
+async function serve(setup: (s: BundleServer) => void = () => {}, bundle = revA): Promise<BundleServer> {
   const server = new BundleServer();
   setup(server);
-  server.publish(revA);
+  server.publish(bundle);
   await server.start();
   cleanup.push(() => server.stop());
   return server;
@@ -140,4 +145,28 @@ describe('bundle client', () => {
     // Each 304 comes after the 1 s wait; the next request goes at once, not 15–30 s later.
     await until('three held long polls', () => server.requests.filter((r) => r.status === 304).length >= 3, 6000);
   });
+
+  it('is tested on bundles built as the real build builds them: the same policy.wasm as the build\'s flags give', async () => {
+    // signed-bundles.ts must pass scripts/build-policy.sh's flags (as test/support/policy-bundle.ts does),
+    // --ignore examples included, or these tests exercise another policy than the one shipped.
+    const out = join(work, 'built');
+    await buildBundle(sources, out, 'rev-a');
+    expect(readTarball(revA).get('policy.wasm')!.equals(await readFile(join(out, 'policy.wasm')))).toBe(true);
+  });
+
+  for (const alg of ['ES256', 'EdDSA'] as const) {
+    it(`follows a bundle signed by opa build -b --signing-alg ${alg}, and refuses it tampered`, async () => {
+      const key = await signingKey(work, `security-team-${alg}`, alg);
+      const signed = await opaBundle(sources, `rev-${alg}`, key);
+      const server = await serve(() => {}, signed);
+      const { active } = await follow(`${server.url}/plain/bundle.tar.gz`, { key: verificationKey(key.publicPem) });
+      expect(active.revision).toBe(`rev-${alg}`);
+      const seen = events(active);
+      // Data edited after signing: the signature no longer covers it.
+      server.publish(await rework(signed, (dir) => writeFile(join(dir, 'data.json'), '{"tampered": true}')));
+      await until('the tampered bundle refused', () => seen.length >= 1);
+      expect(seen[0]).toMatchObject({ kind: 'refused', error: { reason: 'verification', message: expect.stringMatching(/data\.json: digest mismatch/) } });
+      expect(active.revision).toBe(`rev-${alg}`);
+    });
+  }
 });
