@@ -169,4 +169,16 @@ describe('bundle client', () => {
       expect(active.revision).toBe(`rev-${alg}`);
     });
   }
+
+  it('keeps each bundle URL\'s last good bundle apart in a shared cache folder: a service never starts on another URL\'s bundle', async () => {
+    const server = await serve();
+    const cacheDir = join(work, 'shared-cache');
+    const one = `${server.url}/plain/one.tar.gz`;
+    const two = `${server.url}/plain/two.tar.gz`;
+    await follow(one, { cacheDir });
+    await server.stop();
+    // The server is down: the service of URL one restarts on its own bundle; URL two has none and does not start.
+    expect((await follow(one, { cacheDir })).active.status.source).toBe('cache');
+    await expect(follow(two, { cacheDir })).rejects.toThrow(/unreachable/);
+  });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivePolicy, BundleEvent } from '../../core/policy/bundle/active-policy.ts';
+import { bundleCacheFolder } from '../../core/policy/bundle/store.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
@@ -350,9 +351,10 @@ describe('signed bundles over the bundle service protocol', () => {
 
   it('does not trust a persisted bundle that no longer verifies: without the server such a service does not start', async () => {
     const cache = join(work, 'cache-tampered');
-    await mkdir(cache);
-    await writeFile(join(cache, 'bundle.tar.gz'), bundles.tampered);
-    await writeFile(join(cache, 'bundle.json'), JSON.stringify({ etag: '"x"' }));
+    const folder = bundleCacheFolder(cache, `${server.url}/plain/bundle.tar.gz`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'bundle.tar.gz'), bundles.tampered);
+    await writeFile(join(folder, 'bundle.json'), JSON.stringify({ etag: '"x"' }));
     await expect(startGateway({
       routes: 'test/gateway/routes.yaml',
       env: { CONTROL_PLANE_URL: cp.url, ...bundleEnv('/plain/bundle.tar.gz', cache) },

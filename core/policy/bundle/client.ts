@@ -31,7 +31,7 @@ import type { ActivePolicy, BundleSource } from './active-policy.ts';
 import { fetchBundle } from './fetch.ts';
 import { openBundle } from './open.ts';
 import { BundleRefused } from './refusal.ts';
-import { BundleStore } from './store.ts';
+import { bundleCacheFolder, BundleStore } from './store.ts';
 import { defaultTarballLimits, type TarballLimits } from './tarball.ts';
 
 /** What one request to the server came to. */
@@ -47,7 +47,7 @@ export interface BundleClientOptions {
   pollSeconds: number;
   longPollSeconds: number;
   timeoutMs: number;
-  /** Where the last good bundle is kept; null: not persisted (a shadow bundle). */
+  /** Where the last good bundle is kept (in a folder of its URL's, store.ts); null: not persisted (a shadow bundle). */
   cacheDir: string | null;
   log: Logger;
   limits?: TarballLimits;
@@ -73,7 +73,7 @@ export class BundleClient {
   private bootPersistError: string | null = null;
 
   constructor(private readonly o: BundleClientOptions) {
-    this.store = o.cacheDir === null ? null : new BundleStore(o.cacheDir);
+    this.store = o.cacheDir === null ? null : new BundleStore(bundleCacheFolder(o.cacheDir, o.url));
     this.label = o.label ?? 'policy bundle';
   }
 
