@@ -42,7 +42,8 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 CONTROL_PLANE_PORT=3000 GATEWAY_PORT=8080
 WORKDIR /app
 # Everything the app runs is owned by root and read-only to it; it writes
-# only to .data (the file mail folder of the demo).
+# only to .data: the file mail folder of the demo and the last good policy
+# bundle (POLICY_BUNDLE_CACHE_DIR's default, .data/policy-cache).
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
@@ -50,7 +51,7 @@ COPY --from=build /app/dist dist
 COPY --from=build /app/console/dist console/dist
 COPY --from=policy /app/build/policy build/policy
 COPY gateway/routes.compose.yaml gateway/routes.demo.yaml gateway/
-RUN mkdir -p .data/mail && chown -R node:node .data
+RUN mkdir -p .data/mail .data/policy-cache && chown -R node:node .data
 USER node
 EXPOSE 3000 8080
 # The control plane's readiness by default; compose gives each service its own.

@@ -31,7 +31,10 @@ const schema = Type.Object({
   GATEWAY_DECISION_ENGINE: Type.Union([Type.Literal('wasm'), Type.Literal('opa-http')], { default: 'wasm' }),
   OPA_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8181' }),
   // Shadow rollout (gateway/policy/shadow.ts): a candidate bundle evaluated beside the active one, never enforced.
+  // POLICY_BUNDLE_TOKEN goes to the shadow URL only on POLICY_BUNDLE_URL's origin; another server
+  // gets POLICY_SHADOW_BUNDLE_TOKEN (or no token).
   POLICY_SHADOW_BUNDLE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  POLICY_SHADOW_BUNDLE_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   POLICY_SHADOW_DIR: Type.Optional(Type.String({ minLength: 1 })),
   POLICY_SHADOW_SAMPLE: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
   // The largest request body a gateway stores for approval (maker-checker).

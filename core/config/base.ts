@@ -43,7 +43,8 @@ export const baseProperties = {
   POLICY_BUNDLE_POLL_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 30 }),
   POLICY_BUNDLE_LONG_POLL_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30 }),
   POLICY_BUNDLE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
-  POLICY_BUNDLE_CACHE_DIR: Type.String({ default: 'build/policy-cache' }),
+  // Under .data: the one folder the image lets its user write (Dockerfile); build/ is root's there.
+  POLICY_BUNDLE_CACHE_DIR: Type.String({ default: '.data/policy-cache' }),
   // OPA-compatible status reports (POST on every activation and refusal).
   STATUS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'tenant-iam' }),

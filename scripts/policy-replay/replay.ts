@@ -3,25 +3,19 @@
 // a line may also hold an array of events, as uploads carry them) is decided
 // again, and the answer compared with the recorded `result`. What a caller
 // would see differently is a change: allow, the reasons, or a scope the
-// upstream receives (merchant_id, merchant_scope, product_scope,
-// gateway_ref_scope; a field the log erased is not compared).
+// upstream receives (core/policy/decision-diff.ts, the shadow rollout's
+// comparison too; a field the log erased is not compared).
 //
 // Events that cannot be replayed faithfully are skipped and counted, never
 // guessed at: not a decision event, another entry point, an `input` erased
-// in whole or in part (DECISION_LOG_MASK), no result, or a decision id seen
-// before (a shadow bundle's event of the same decision).
+// in whole or in part (DECISION_LOG_MASK), no result, a shadow bundle's
+// disagreement (an event with `shadow`: gateway/policy/shadow.ts gives it
+// its own decision_id and repeats the enforced decision's input and result,
+// so replaying it would count that decision twice; it was never enforced),
+// or a decision id seen before.
+import { differences, outcomeOf, type Outcome } from '../../core/policy/decision-diff.ts';
 import type { PolicyEngine } from '../../core/policy/engine.ts';
-import type { DecisionInput, DecisionResult } from '../../core/policy/types.ts';
-
-/** A decision's answer as the replay compares it. */
-export interface Outcome {
-  allow: boolean;
-  reasons: string[];
-  merchant_id?: string;
-  merchant_scope?: string;
-  product_scope?: string;
-  gateway_ref_scope?: string;
-}
+import type { DecisionInput } from '../../core/policy/types.ts';
 
 export interface Change {
   decisionId: string;
@@ -48,32 +42,9 @@ export interface ReplayReport {
   skipped: Record<string, number>;
 }
 
-const scopeFields = ['merchant_id', 'merchant_scope', 'product_scope', 'gateway_ref_scope'] as const;
-
 export function label(o: Outcome | null, error?: string): string {
   if (o === null) return `error: ${error ?? 'no decision'}`;
   return o.allow ? 'allow' : `deny ${o.reasons.length === 0 ? '(no reason)' : o.reasons.join('+')}`;
-}
-
-function outcome(r: DecisionResult | Record<string, unknown>): Outcome {
-  const out: Outcome = {
-    allow: r.allow === true,
-    reasons: Array.isArray(r.reasons) ? [...(r.reasons as unknown[])].map(String).sort() : [],
-  };
-  for (const f of scopeFields) {
-    const v = r[f];
-    if (typeof v === 'string') out[f] = v;
-  }
-  return out;
-}
-
-/** Fields of `old` (as recorded: an erased field is not compared) that `now` answers differently. */
-function differences(old: Outcome, now: Outcome): string[] {
-  const fields: string[] = [];
-  if (old.allow !== now.allow) fields.push('allow');
-  if (old.reasons.join('\u0000') !== now.reasons.join('\u0000')) fields.push('reasons');
-  for (const f of scopeFields) if (old[f] !== undefined && old[f] !== now[f]) fields.push(f);
-  return fields;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -109,14 +80,15 @@ export class Replay {
     const erased = Array.isArray(e.erased) ? e.erased.filter((p): p is string => typeof p === 'string') : [];
     if (!isObject(e.input) || erased.some((p) => p === '/input' || p.startsWith('/input/'))) return this.skip('input erased or missing');
     if (!isObject(e.result)) return this.skip('no result');
+    if (e.shadow !== undefined) return this.skip('shadow evaluation (not enforced)');
     if (this.seen.has(e.decision_id)) return this.skip('decision id seen before');
     this.seen.add(e.decision_id);
 
-    const old = outcome(e.result);
+    const old = outcomeOf(e.result);
     let now: Outcome | null = null;
     let error: string | undefined;
     try {
-      now = outcome(this.engine.decide(e.input as unknown as DecisionInput));
+      now = outcomeOf(this.engine.decide(e.input as unknown as DecisionInput));
     } catch (err) {
       error = (err as Error).message;
     }

@@ -264,7 +264,7 @@ describe('operations', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({
       status: 'ready', policy: gw.deps.policy.revision, keys: 1, redis: true, postgres: true, changeChannel: true,
-      bundle: { revision: gw.deps.policy.revision, activatedAt: expect.any(String), source: 'folder', lastSuccessfulDownload: null, lastError: null },
+      bundle: { revision: gw.deps.policy.revision, activatedAt: expect.any(String), source: 'folder', lastSuccessfulDownload: null, lastError: null, persistError: null },
     });
   });
 

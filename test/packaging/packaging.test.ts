@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import pg from 'pg';
 import { parse } from 'yaml';
 import { freePort } from '../support/redis-server.ts';
 import { testEnv } from '../support/env.ts';
+import { baseProperties } from '../../core/config/base.ts';
 
 interface ComposeService {
   build?: unknown;
@@ -120,6 +121,19 @@ describe('Dockerfile', () => {
     // Nothing but the package manifest and route tables comes from the context into the runtime.
     const fromContext = instruction('COPY').filter((l) => !l.includes('--from='));
     expect(fromContext.join('\n')).not.toMatch(/COPY \. |src|core|tsconfig/);
+  });
+
+  it('lets the runtime user write the default bundle cache folder (POLICY_BUNDLE_CACHE_DIR)', () => {
+    // A folder the app cannot write fails quietly (a bundle not persisted is a warning), so the image is held to it here.
+    const user = instruction('USER').at(-1)!.slice('USER '.length).split(':')[0]!;
+    const workdir = instruction('WORKDIR').at(-1)!.slice('WORKDIR '.length);
+    const chowned = instruction('RUN')
+      .flatMap((l) => [...l.matchAll(/chown -R (\S+) ([^&;|]+)/g)])
+      .filter((m) => m[1]!.split(':')[0] === user)
+      .flatMap((m) => m[2]!.trim().split(/\s+/).map((d) => posix.resolve(workdir, d)));
+    const writable = (dir: string) => chowned.some((c) => dir === c || dir.startsWith(`${c}/`));
+    const cache = baseProperties.POLICY_BUNDLE_CACHE_DIR.default;
+    expect(writable(posix.resolve(workdir, cache)), `${cache} under a folder chowned to ${user} (${chowned.join(', ')})`).toBe(true);
   });
 
   it('keeps keys, local tools and built output out of the build context', () => {

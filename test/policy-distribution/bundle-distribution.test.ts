@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivePolicy, BundleEvent } from '../../core/policy/bundle/active-policy.ts';
+import { bundleCacheFolder } from '../../core/policy/bundle/store.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
@@ -319,8 +320,12 @@ describe('signed bundles over the bundle service protocol', () => {
     const gwC = await startGateway({
       routes: 'test/gateway/routes.yaml',
       upstreams: { 'http://upstream.test:1': upstream.url },
-      // The bundle server is down: gateway C starts on gateway B's persisted rev-b.
-      env: { CONTROL_PLANE_URL: cp.url, ...bundleEnv('/plain/bundle.tar.gz', join(work, 'cache-b')), POLICY_SHADOW_BUNDLE_URL: `${shadowServer.url}/lp/shadow.tar.gz` },
+      // The bundle server is down: gateway C starts on gateway B's persisted rev-b. The shadow's server
+      // is another origin, so it gets a token of its own (POLICY_BUNDLE_TOKEN is not sent there).
+      env: {
+        CONTROL_PLANE_URL: cp.url, ...bundleEnv('/plain/bundle.tar.gz', join(work, 'cache-b')),
+        POLICY_SHADOW_BUNDLE_URL: `${shadowServer.url}/lp/shadow.tar.gz`, POLICY_SHADOW_BUNDLE_TOKEN: TOKEN,
+      },
       deps: { logDestination: new Writable({ write: (_chunk, _enc, done) => done() }) },
     });
     try {
@@ -328,12 +333,12 @@ describe('signed bundles over the bundle service protocol', () => {
       const api = client(gwC.url, u.token);
       const count = async (result: string) =>
         Number(new RegExp(`gateway_policy_shadow_decisions_total\\{result="${result}"\\} (\\d+)`).exec(await (await fetch(new URL('/metrics', gwC.url))).text())?.[1]);
-      expect(gwC.deps.shadow!.active.revision).toBe('rev-a');
+      expect(gwC.deps.shadow!.active!.revision).toBe('rev-a');
       expect((await api.get('/analytics/daily')).status).toBe(403);
       expect(await waitFor(() => count('disagree'), (n) => n === 1)).toBe(1);
       // The security team moves the candidate to rev-b: the shadow now agrees; enforcement never changed.
       shadowServer.publish(bundles.b);
-      await until('shadow on rev-b', () => gwC.deps.shadow!.active.revision === 'rev-b');
+      await until('shadow on rev-b', () => gwC.deps.shadow!.active?.revision === 'rev-b');
       expect((await api.get('/analytics/daily')).status).toBe(403);
       expect(await waitFor(() => count('agree'), (n) => n >= 1)).toBeGreaterThanOrEqual(1);
       expect(await count('disagree')).toBe(1);
@@ -346,9 +351,10 @@ describe('signed bundles over the bundle service protocol', () => {
 
   it('does not trust a persisted bundle that no longer verifies: without the server such a service does not start', async () => {
     const cache = join(work, 'cache-tampered');
-    await mkdir(cache);
-    await writeFile(join(cache, 'bundle.tar.gz'), bundles.tampered);
-    await writeFile(join(cache, 'bundle.json'), JSON.stringify({ etag: '"x"' }));
+    const folder = bundleCacheFolder(cache, `${server.url}/plain/bundle.tar.gz`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'bundle.tar.gz'), bundles.tampered);
+    await writeFile(join(folder, 'bundle.json'), JSON.stringify({ etag: '"x"' }));
     await expect(startGateway({
       routes: 'test/gateway/routes.yaml',
       env: { CONTROL_PLANE_URL: cp.url, ...bundleEnv('/plain/bundle.tar.gz', cache) },

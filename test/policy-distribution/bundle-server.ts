@@ -4,7 +4,9 @@
 // is published or `Prefer: wait=<s>` runs out, and says so with
 // `Content-Type: application/vnd.openpolicyagent.bundles`). Under /plain/ it
 // is a plain file server (application/gzip). POST /status collects status
-// reports. It can be made to hang (accept and never answer) or be stopped.
+// reports. It can be made to hang (accept and never answer) or be stopped,
+// to send no ETag (a bare file server: every request gets the whole bundle),
+// or, under /lp/, to answer 304 at once instead of holding the request.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -32,6 +34,10 @@ export class BundleServer {
   port = 0;
   /** Required bearer token (null: none). */
   token: string | null = null;
+  /** When false, no ETag is sent and If-None-Match is ignored: every bundle request is a 200 with the body. */
+  etags = true;
+  /** When false, a long poll (/lp/) whose ETag is current is answered 304 at once instead of being held. */
+  holdLongPolls = true;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -90,7 +96,9 @@ export class BundleServer {
       return;
     }
     const wait = Number(/wait=(\d+)/.exec(prefer ?? '')?.[1] ?? 0);
-    if (longPoll && wait > 0 && req.headers['if-none-match'] === this.etag) {
+    // Read again after a held request: a bundle published meanwhile is no longer current.
+    const current = () => this.etags && req.headers['if-none-match'] === this.etag;
+    if (longPoll && wait > 0 && current() && this.holdLongPolls) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, wait * 1000);
         const waiting = this.waiting;
@@ -104,14 +112,14 @@ export class BundleServer {
       });
       if (res.destroyed) return;
     }
-    if (req.headers['if-none-match'] === this.etag) {
+    if (current()) {
       record(304);
       res.writeHead(304, { etag: this.etag }).end();
       return;
     }
     record(200);
     res.writeHead(200, {
-      etag: this.etag,
+      ...(this.etags && { etag: this.etag }),
       'content-type': longPoll ? 'application/vnd.openpolicyagent.bundles' : 'application/gzip',
       'content-length': this.body.length,
     });

@@ -76,6 +76,19 @@ describe('replay', () => {
       'not JSON': 1, 'not a decision event': 1, 'another entry point': 1, 'input erased or missing': 2, 'no result': 1, 'decision id seen before': 1,
     });
   });
+
+  it('replays an enforced decision once, not again through its shadow event', () => {
+    // As the gateway logs a shadow disagreement: the enforced decision's input and result
+    // under a fresh decision_id, the enforced one's id and the shadow's answer under `shadow`.
+    const denied = { allow: false, reasons: ['INSUFFICIENT_PERMISSION'] };
+    const r = new Replay(engine);
+    r.line(event('enforced', { result: denied }));
+    r.line(event('fresh-shadow-id', {
+      result: denied,
+      shadow: { decision_id: 'enforced', bundles: { authz: { revision: 'candidate' } }, result: allowed },
+    }));
+    expect(r.report).toMatchObject({ replayed: 1, changed: 1, skipped: { 'shadow evaluation (not enforced)': 1 } });
+  });
 });
 
 describe('bundle tarball reader', () => {

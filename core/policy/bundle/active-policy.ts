@@ -30,6 +30,13 @@ export interface BundleStatus {
   lastSuccessfulRequest: Date | null;
   /** The last refusal since the last activation (null once a bundle activates). */
   lastError: BundleError | null;
+  /**
+   * Why the bundle in force could not be written to POLICY_BUNDLE_CACHE_DIR
+   * (null once one is): the service decides as before, but a restart without
+   * the bundle server would not start. Counted in persistFailures.
+   */
+  persistError: { message: string; at: Date } | null;
+  persistFailures: number;
 }
 
 export class ActivePolicy {
@@ -45,6 +52,7 @@ export class ActivePolicy {
     this.state = {
       name, revision: engine.revision, activatedAt: new Date(), source,
       lastSuccessfulDownload: null, lastRequest: null, lastSuccessfulRequest: null, lastError: null,
+      persistError: null, persistFailures: 0,
     };
   }
 
@@ -86,6 +94,13 @@ export class ActivePolicy {
     };
   }
 
+  /** The bundle in force was (`error` null) or could not be persisted. Not an event: nothing about the bundle in force changed. */
+  persisted(error: string | null): void {
+    this.state = error === null
+      ? { ...this.state, persistError: null }
+      : { ...this.state, persistError: { message: error, at: new Date() }, persistFailures: this.state.persistFailures + 1 };
+  }
+
   close(): void {
     this.listeners.clear();
   }
@@ -109,5 +124,6 @@ export function bundleDetails(s: Readonly<BundleStatus>): Record<string, unknown
     source: s.source,
     lastSuccessfulDownload: s.lastSuccessfulDownload?.toISOString() ?? null,
     lastError: s.lastError === null ? null : { reason: s.lastError.reason, message: s.lastError.message, at: s.lastError.at.toISOString() },
+    persistError: s.persistError === null ? null : { message: s.persistError.message, at: s.persistError.at.toISOString() },
   };
 }

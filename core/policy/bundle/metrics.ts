@@ -4,6 +4,8 @@
 //   <prefix>_policy_bundle_refused_total{reason}        download | verification | load | health
 //   <prefix>_policy_bundle_activation_timestamp_seconds when the bundle in force was activated
 //   <prefix>_policy_bundle_revision_info{revision,source}  the bundle in force (value 1)
+//   <prefix>_policy_bundle_persist_failures_total     bundles activated but not written to
+//                                                     POLICY_BUNDLE_CACHE_DIR (a restart needs the server)
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ActivePolicy } from './active-policy.ts';
 import { refusalReasons } from './refusal.ts';
@@ -37,6 +39,16 @@ export function registerBundleMetrics(registry: Registry, prefix: string, active
     collect() {
       this.reset();
       this.labels(active.status.revision, active.status.source).set(1);
+    },
+  });
+  new Counter({
+    name: `${prefix}_policy_bundle_persist_failures_total`,
+    help: 'Activated policy bundles that could not be written to POLICY_BUNDLE_CACHE_DIR (a restart then needs the bundle server)',
+    registers: [registry],
+    collect() {
+      // Counted by ActivePolicy (failures at boot come before this registry exists); read here.
+      this.reset();
+      this.inc(active.status.persistFailures);
     },
   });
   activations.inc();

@@ -88,6 +88,7 @@ export async function openPolicySource(config: PolicySourceConfig, o: PolicySour
   };
 }
 
-function sameOrigin(a: string, b: string | undefined): boolean {
+/** Whether `b` is set and on the same origin as `a`: only then may a token meant for one go to the other. */
+export function sameOrigin(a: string, b: string | undefined): boolean {
   return b !== undefined && new URL(a).origin === new URL(b).origin;
 }

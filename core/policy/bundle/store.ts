@@ -3,6 +3,12 @@
 // on it. Written only after a bundle was activated, by write-then-rename, so
 // the folder holds a whole bundle or the previous one. On boot it is opened
 // like a download (signature checked again), never trusted as is.
+//
+// Each bundle URL has a folder of its own under the cache folder (named by a
+// hash of the URL, which may carry a query the logs must not show): two
+// services given different POLICY_BUNDLE_URLs and the default cache folder
+// never start on each other's bundle.
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -13,6 +19,11 @@ export interface StoredBundle {
 
 const BUNDLE = 'bundle.tar.gz';
 const META = 'bundle.json';
+
+/** Where the bundle of `url` is kept under `cacheDir`. */
+export function bundleCacheFolder(cacheDir: string, url: string): string {
+  return join(cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 32));
+}
 
 export class BundleStore {
   constructor(readonly dir: string) {}
