@@ -13,7 +13,8 @@
 // chunks between two idle ReadyForQuery messages are one transaction (or one
 // statement outside any).
 import { performance } from 'node:perf_hooks';
-import type { TcpProxy } from '../support/tcp-proxy.ts';
+import { testEnv } from '../support/env.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 /** CommandComplete for COMMIT: 'C', length 11, "COMMIT\0". */
 // eslint-disable-next-line no-control-regex -- a binary protocol message
@@ -71,3 +72,27 @@ export function commitClock(relay: TcpProxy): CommitClock {
 
 /** A pattern matching `text` literally. */
 export const literally = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+export interface TimedDatabase {
+  /** DATABASE_URL for the control planes whose COMMITs are timed. */
+  url: string;
+  commits: CommitClock;
+  stop: () => Promise<void>;
+}
+
+/** A relay in front of this run's PostgreSQL, with a commit clock on it. */
+export async function timedDatabase(): Promise<TimedDatabase> {
+  const url = new URL(testEnv()['DATABASE_URL']!);
+  const relay = await startTcpProxy(url.hostname, Number(url.port || 5432));
+  const commits = commitClock(relay);
+  url.hostname = '127.0.0.1';
+  url.port = String(relay.port);
+  return {
+    url: url.toString(),
+    commits,
+    stop: async () => {
+      commits.stop();
+      await relay.stop();
+    },
+  };
+}

@@ -23,9 +23,8 @@ import { testEnv } from '../support/env.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { commitClock, type CommitClock } from './commit-clock.ts';
+import { timedDatabase, type CommitClock, type TimedDatabase } from './commit-clock.ts';
 import { routeTable, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
 import { Ledger, sample, type Call } from './oracle.ts';
 import { revoke } from './revocations.ts';
@@ -35,7 +34,7 @@ import { gatewayCall, keepCalling, login, pick, sessionOf, type Endpoint, type S
 let cluster: RedisClusterHandle;
 let cp: RunningControlPlane;
 /** The control plane's link to PostgreSQL, and the COMMITs seen on it. */
-let cpPg: TcpProxy;
+let cpPg: TimedDatabase;
 let commits: CommitClock;
 let upstream: RunningUpstream;
 let routes: Awaited<ReturnType<typeof routeTable>>;
@@ -47,13 +46,10 @@ const prefix = testEnv()['REDIS_KEY_PREFIX']!;
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  const pgUrl = new URL(testEnv()['DATABASE_URL']!);
-  cpPg = await startTcpProxy(pgUrl.hostname, Number(pgUrl.port || 5432));
-  commits = commitClock(cpPg);
-  pgUrl.hostname = '127.0.0.1';
-  pgUrl.port = String(cpPg.port);
+  cpPg = await timedDatabase();
+  commits = cpPg.commits;
   // REDIS_URL points nowhere: nothing may use it once cluster nodes are given.
-  cp = await startControlPlane({ REDIS_CLUSTER_NODES: cluster.nodes, REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: pgUrl.toString() });
+  cp = await startControlPlane({ REDIS_CLUSTER_NODES: cluster.nodes, REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: cpPg.url });
   upstream = await startUpstream();
   routes = await routeTable(upstream.url);
   const env = { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_URL: 'redis://127.0.0.1:1', CONTROL_PLANE_URL: cp.url, GATEWAY_ROUTES: routes.file };
@@ -68,7 +64,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
   await cp?.close();
-  commits?.stop();
   await cpPg?.stop();
   await upstream?.close();
   await routes?.remove();
