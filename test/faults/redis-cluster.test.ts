@@ -89,6 +89,37 @@ async function subjectWithPassword(merchants = [world.m.direct, world.m.other]):
   return { userId: u.id, roleId: u.roleId, email, password: GOOD_PASSWORD, merchants, sessions: [{ sid: sessionOf(u.token), accessToken: u.token, refreshToken: '' }], lock: Promise.resolve() };
 }
 
+const CHANNEL = 'gateway-authz-changes';
+
+/** The nodes holding a gateway's change channel once every gateway has one (processes: polled, bounded). */
+async function channelNodes(ms = 10_000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    await gatewaysReady();
+    const on = await cluster.nodesWithClient(CHANNEL);
+    const count = (await Promise.all(on.map(async (p) => String(await cluster.command(['CLIENT', 'LIST'], p)).split(` name=${CHANNEL} `).length - 1))).reduce((a, b) => a + b, 0);
+    if (count === gateways.length) return on;
+    if (Date.now() > deadline) throw new Error(`${count} of ${gateways.length} change channels connected within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Each gateway subscribes at a random seed (core/infra/redis.ts), so where
+ * the channels sit varies per run. Until `wanted` holds of their nodes, drop
+ * the subscribers on one of them: each moves to its next seed (setup, bounded).
+ */
+async function moveChannelsUntil(wanted: (on: number[]) => boolean): Promise<number[]> {
+  for (let i = 0; i < 12; i++) {
+    const on = await channelNodes();
+    if (wanted(on)) return on;
+    await cluster.command(['CLIENT', 'KILL', 'TYPE', 'pubsub'], on[i % on.length]);
+    // Let the gateways see the drop before asking where they are.
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error('could not place the gateways\' change channels as the test needs');
+}
+
 const counter = (g: GatewayProcess, series: string) => g.metric(series).catch(() => 0);
 
 describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
@@ -166,10 +197,12 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
   });
 
   it('a master SIGKILLed under traffic: its replica takes over, 0 wrongful allows, service back without restarting anything', async () => {
-    // Kill the master the gateways' change channel is connected to (the first
-    // seed), so the channel must move too; a login user whose lockout key it
-    // serves proves logins come back on the promoted replica.
-    const victim = Math.min(...(await cluster.masters()));
+    // Kill a master a gateway's change channel is connected to, so the
+    // channel must move too; a login user whose lockout key it serves proves
+    // logins come back on the promoted replica.
+    const masters = await cluster.masters();
+    const channels = await moveChannelsUntil((on) => on.some((p) => masters.includes(p)));
+    const victim = channels.find((p) => masters.includes(p))!;
     const loginUsers: Subject[] = [];
     for (let i = 0; i < 30 && !(await Promise.all(loginUsers.map((s) => cluster.masterOf(prefix + LoginLockout.key(s.email))))).includes(victim); i++) {
       loginUsers.push(await subjectWithPassword());
@@ -260,10 +293,11 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
   });
 
   it('a master that does not carry the change channel SIGKILLed: a revocation of a record it served is enforced within 100 ms all the same (the change feed comes from PostgreSQL)', async () => {
-    // The gateways' subscriber connections (core/infra/redis.ts) sit on one node; kill another master, one with a replica.
-    const channel = await cluster.nodesWithClient('gateway-authz-changes');
+    // The gateways' subscriber connections (core/infra/redis.ts) sit on a node or two; kill another master, one with a replica.
     const masters = await cluster.masters();
-    const target = (await Promise.all(masters.filter((p) => !channel.includes(p)).map(async (p) => ((await cluster.replicasOf(p)).length ? p : null)))).find((p) => p !== null);
+    const withReplica = (await Promise.all(masters.map(async (p) => ((await cluster.replicasOf(p)).length ? p : null)))).filter((p) => p !== null);
+    const channel = await moveChannelsUntil((on) => withReplica.some((p) => !on.includes(p)));
+    const target = withReplica.find((p) => !channel.includes(p));
     expect(target, `a master without the channel (channel on ${channel.join(',')}, masters ${masters.join(',')})`).toBeTruthy();
     // A victim whose cached record lives on that master.
     let victim: Subject | null = null;
