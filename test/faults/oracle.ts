@@ -123,6 +123,23 @@ export class Ledger {
   }
 }
 
+/**
+ * For each revocation: how long after its COMMIT its admin got the answer,
+ * and how long after its COMMIT the last call it affects that was allowed
+ * started (null: none after the COMMIT; the oracle allows at most 100 ms).
+ */
+export function afterCommit(ledger: Ledger): { revocation: string; answerAfterCommitMs: number; lastAllowStartedAfterCommitMs: number | null }[] {
+  const ms = (x: number) => +x.toFixed(1);
+  return ledger.revocations.map((r) => {
+    const late = ledger.calls.filter((c) => r.affects(c) && isAllowed(c) && c.startedAt > r.committedAt).map((c) => c.startedAt - r.committedAt);
+    return {
+      revocation: r.label.replace(/ [0-9a-f-]{36}/g, ''),
+      answerAfterCommitMs: ms(r.answeredAt - r.committedAt),
+      lastAllowStartedAfterCommitMs: late.length ? ms(Math.max(...late)) : null,
+    };
+  });
+}
+
 /** A few calls of a list, for a readable assertion message. */
 export const sample = (calls: Call[], n = 5) =>
   calls.slice(0, n).map((c) => `${c.kind} ${c.via} ${c.action} ${c.merchant} user=${c.userId.slice(0, 8)} → ${c.status} ${c.code}`);

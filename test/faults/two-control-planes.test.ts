@@ -35,7 +35,7 @@ import { User } from '../../src/users/user.entity.ts';
 import { timedDatabase } from './commit-clock.ts';
 import { startControlPlaneProcess } from './control-plane-process.ts';
 import { routeTable, startGatewayProcess } from './gateway-process.ts';
-import { Ledger, sample } from './oracle.ts';
+import { afterCommit, Ledger, sample } from './oracle.ts';
 import { revoke } from './revocations.ts';
 import { summarize, writeScenario } from './summary.ts';
 import { gatewayCall, keepCalling, login, pick, sessionOf, type Endpoint, type Subject } from './traffic.ts';
@@ -195,13 +195,7 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
       }
       await Promise.all(traffic.map((t) => t.stop()));
       const verdict = ledger.judge(100);
-      // How late after its COMMIT each revocation's last allowed call started (the oracle bounds it at 100 ms), and when its admin got the answer.
-      const afterCommit = ledger.revocations.map((r) => ({
-        revocation: r.label.replace(/ [0-9a-f-]{36}/, ''),
-        answerAfterCommitMs: +(r.answeredAt - r.committedAt).toFixed(1),
-        lastAllowStartedAfterCommitMs: +Math.max(0, ...ledger.calls.filter((c) => r.affects(c) && c.status === 200).map((c) => c.startedAt - r.committedAt)).toFixed(1),
-      }));
-      await writeScenario(summarize('two-control-planes-three-gateways', ['none: two control plane processes, three gateway processes, revocations through both'], verdict, ledger.revocations.length, { afterCommit }));
+      await writeScenario(summarize('two-control-planes-three-gateways', ['none: two control plane processes, three gateway processes, revocations through both'], verdict, ledger.revocations.length, { afterCommit: afterCommit(ledger) }));
       expect(sample(verdict.wrongfulAllows), 'wrongful allows').toEqual([]);
       expect(sample(verdict.wrongfulDenies), 'wrongful denies').toEqual([]);
       expect(sample(verdict.otherStatuses), 'neither allowed nor denied').toEqual([]);
