@@ -7,9 +7,10 @@
 // database at the call's time:
 // - it must be denied if it started after a revocation affecting it was
 //   committed plus a grace period (100 ms, the design's propagation target).
-//   The commit is timed by a relay in front of PostgreSQL when the ledger has
-//   one (commit-clock.ts); without, by the admin request's answer, which
-//   comes later (a looser bound);
+//   The commit is timed by a relay in front of the control planes'
+//   PostgreSQL (commit-clock.ts; every fault test's ledger has one); a
+//   ledger without falls back to the admin request's answer, which comes
+//   later (a looser bound);
 // - it must be allowed if it ended before any revocation affecting it was
 //   sent;
 // - in between (the revocation was in flight) either answer is right.
