@@ -1,6 +1,7 @@
 // The control plane's second, best-effort path for changes that affect
 // authorization: after its transaction commits, it drops the shared Redis
-// copies and announces the change on one Redis channel. The path that
+// copies and announces the change on one Redis channel, without holding the
+// caller's answer for it. The path that
 // cannot lose a committed change is PostgreSQL's (core/changes/feed.ts:
 // triggers notify inside the transaction; gateways listen). This one only
 // repeats it, and is what a gateway's Redis subscription hears.
@@ -44,17 +45,21 @@ export class AuthzChangePublisher {
    * is not written back). Then publish, so every gateway evicts its
    * in-process copy and reloads.
    *
-   * A failed publish is logged, not thrown: the mutation is committed. It is
+   * Callers do not wait for it (`void changes.publish(...)`): the mutation
+   * is committed and every gateway heard it from PostgreSQL at COMMIT and
+   * dropped the shared copy itself (gateway/principal/change-feed.ts), so
+   * an administrator's answer must not sit out a slow Redis or a Cluster
+   * failover (up to ~1 s of ioredis retries, core/infra/redis.ts). The
+   * returned promise settles once Redis took the announcement or it was
+   * queued for retry; it never rejects. A failed publish is logged and
    * retried every 500 ms and when this connection is ready again (a command
    * that timed out on a slow Redis leaves the connection open, so waiting
-   * for a reconnect alone could wait forever). Nothing depends on it for
-   * correctness: every gateway heard the change from PostgreSQL at COMMIT and
-   * dropped the shared copy itself (gateway/principal/change-feed.ts).
+   * for a reconnect alone could wait forever).
    */
-  async publish(changes: Omit<AuthzChange, 'at'>[]): Promise<void> {
-    if (changes.length === 0) return;
+  publish(changes: Omit<AuthzChange, 'at'>[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve();
     const at = Date.now();
-    await this.send(changes.map((c) => ({ kind: c.kind, id: c.id, at })));
+    return this.send(changes.map((c) => ({ kind: c.kind, id: c.id, at })));
   }
 
   private async send(changes: AuthzChange[]): Promise<void> {

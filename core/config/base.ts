@@ -5,6 +5,9 @@
 import envSchema from 'env-schema';
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 
+/** One REDIS_CLUSTER_NODES seed: `host:port`, an IPv6 address in brackets (`[::1]:7000`, as parseClusterNodes reads it). */
+const CLUSTER_NODE = '(\\[[0-9A-Fa-f:.]+\\]|[^,:\\s\\[\\]]+):\\d{1,5}';
+
 export const baseProperties = {
   NODE_ENV: Type.String({ default: 'development' }),
   LOG_LEVEL: Type.Union(
@@ -16,7 +19,7 @@ export const baseProperties = {
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
   // Redis Cluster mode when set: comma-separated host:port seeds (a few of the
   // cluster's nodes; the rest are discovered). REDIS_URL is then unused.
-  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ pattern: '^\\s*[^,:\\s]+:\\d{1,5}\\s*(,\\s*[^,:\\s]+:\\d{1,5}\\s*)*$' })),
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ pattern: `^\\s*${CLUSTER_NODE}\\s*(,\\s*${CLUSTER_NODE}\\s*)*$` })),
   // No braces: on a cluster a record's keys share a slot by their own hash
   // tag (core/principal/cache-keys.ts); a brace in the prefix would change
   // which part of each key is hashed (a record's two keys could land in two

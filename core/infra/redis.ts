@@ -110,15 +110,18 @@ function clusterOptions(name: string, keyPrefix: string | undefined): ClusterOpt
  * messages and flushes its cache whenever that connection drops or slows
  * (gateway/principal/authz-subscriber.ts); ioredis' Cluster moves its
  * subscription between nodes on its own, which that check could not see.
- * When the node goes away, the next reconnect tries the next seed.
+ * Each process starts at a random seed, so gateways spread over the nodes and
+ * losing one node flushes only the caches of the gateways it carried, not
+ * all of them at once. When the node goes away, the next reconnect tries the
+ * next seed.
  */
 function subscriberOnCluster(nodes: ClusterNode[], name: string): Redis {
-  let at = 0;
+  let at = Math.floor(Math.random() * nodes.length);
   const options = nodeOptions(name, true);
   const client = new Redis({
     ...options,
-    host: nodes[0]!.host,
-    port: nodes[0]!.port,
+    host: nodes[at]!.host,
+    port: nodes[at]!.port,
     retryStrategy: (times) => {
       at = (at + 1) % nodes.length;
       // The connector reads host and port from these options on every connect.

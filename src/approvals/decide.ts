@@ -152,7 +152,7 @@ async function executeControlPlane(ctx: ServiceContext, approval: Approval): Pro
     await finish(ctx, approval, 'FAILED', { code: e.code, message: e.message, ...(Array.isArray(reasons) && { reasons: reasons as string[] }) });
     return;
   }
-  await changes.publish(executed.announce);
+  void changes.publish(executed.announce);
   await executed.afterCommit?.();
 }
 

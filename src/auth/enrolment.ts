@@ -73,7 +73,7 @@ export async function completeEnrolment(
     return { tokens, activated };
   });
   if (!outcome) throw totpReplayed();
-  if (outcome.activated) await deps.changes.publish([{ kind: 'user', id: user.id }]);
+  if (outcome.activated) void deps.changes.publish([{ kind: 'user', id: user.id }]);
   if (!outcome.tokens) throw expired ?? loginCannotContinue();
   return { ...outcome.tokens, recoveryCodes: recovery.codes };
 }

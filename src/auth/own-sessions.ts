@@ -49,7 +49,7 @@ export async function logout(ctx: ServiceContext): Promise<void> {
     recordAudit(tx, auditActor(ctx), { action: 'auth.logout', targetType: 'user', targetId: ctx.actor.user.id, after: { sessionId } });
     return revokeSessions(tx, { sessionId }, 'logout', ctx.now());
   });
-  await announceRevoked(ctx.deps, revoked);
+  void announceRevoked(ctx.deps, revoked);
 }
 
 /** Every session of the actor ends, this one too, once the current password is confirmed. */
@@ -60,6 +60,6 @@ export async function signOutEverywhere(ctx: ServiceContext, currentPassword: st
     recordAudit(tx, auditActor(ctx), { action: 'user.sessions_revoked', targetType: 'user', targetId: user.id, after: { sessions: ids.length, self: true } });
     return ids;
   });
-  await announceRevoked(ctx.deps, revoked);
+  void announceRevoked(ctx.deps, revoked);
   return { id: user.id, revokedSessions: revoked.length };
 }

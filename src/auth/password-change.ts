@@ -27,7 +27,7 @@ export async function changeOwnPassword(ctx: ServiceContext, input: { currentPas
     recordAudit(tx, auditActor(ctx), { action: 'user.password_changed', targetType: 'user', targetId: user.id });
     return revokeSessions(tx, { userId: user.id, exceptSessionId: ctx.actor.session.id }, 'password_changed', now);
   });
-  await announceRevoked(deps, revoked);
+  void announceRevoked(deps, revoked);
 }
 
 export async function renewExpiredPassword(
@@ -53,6 +53,6 @@ export async function renewExpiredPassword(
     recordAudit(tx, actor, { action: 'auth.login', targetType: 'user', targetId: user.id, after: { method: 'password_renewal' } });
     return { tokens: openSession(deps, tx, user, context).tokens, revoked };
   });
-  await announceRevoked(deps, revoked);
+  void announceRevoked(deps, revoked);
   return tokens;
 }

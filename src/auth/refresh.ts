@@ -52,7 +52,7 @@ export async function refreshTokens(deps: ControlPlaneDeps, em: EntityManager, r
     return { kind: 'ok', tokens: tokensFor(deps, tx, session) };
   });
   if (outcome.kind === 'ok') return outcome.tokens;
-  await announceRevoked(deps, outcome.revoked);
+  void announceRevoked(deps, outcome.revoked);
   if (outcome.kind === 'reused') throw new ApiError(401, 'REFRESH_REUSED', 'refresh token reused; the session has been ended');
   throw unauthenticated('invalid or expired refresh token');
 }

@@ -89,6 +89,7 @@ export async function revokeSessions(
   return rows.map((r) => r.id);
 }
 
-export async function announceRevoked(deps: ControlPlaneDeps, sessionIds: string[]): Promise<void> {
-  await deps.changes.publish(sessionIds.map((id) => ({ kind: 'session' as const, id })));
+/** After commit. Callers do not wait for it (`void`): the PostgreSQL feed already told every gateway (AuthzChangePublisher.publish). */
+export function announceRevoked(deps: ControlPlaneDeps, sessionIds: string[]): Promise<void> {
+  return deps.changes.publish(sessionIds.map((id) => ({ kind: 'session' as const, id })));
 }

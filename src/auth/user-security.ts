@@ -39,7 +39,7 @@ export async function revokeUserSessions(ctx: ServiceContext, id: string): Promi
     recordAudit(tx, auditActor(ctx), { action: 'user.sessions_revoked', targetType: 'user', targetId: target.id, after: { sessions: ids.length } });
     return ids;
   });
-  await announceRevoked(ctx.deps, revoked);
+  void announceRevoked(ctx.deps, revoked);
   return { id: target.id, revokedSessions: revoked.length };
 }
 
@@ -62,7 +62,7 @@ export async function resetUserMfa(ctx: ServiceContext, id: string): Promise<{ i
     });
     return ids;
   });
-  await announceRevoked(ctx.deps, revoked);
+  void announceRevoked(ctx.deps, revoked);
   return { id: target.id, mfaEnrolled: false, revokedSessions: revoked.length };
 }
 

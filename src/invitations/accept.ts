@@ -64,7 +64,7 @@ export async function acceptInvitation(
     });
     return { user, status, mfaPending };
   });
-  if (status === 'ACTIVE') await deps.changes.publish([{ kind: 'user', id: user.id }]);
+  if (status === 'ACTIVE') void deps.changes.publish([{ kind: 'user', id: user.id }]);
   return mfaPending
     ? { status, mfaToken: deps.signer.signMfa({ userId: user.id, tenantId: user.tenantId, purpose: 'setup' }) }
     : { status };

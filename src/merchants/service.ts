@@ -133,6 +133,6 @@ export async function updateMerchant(ctx: ServiceContext, id: string, body: Merc
     });
     return { merchant, revoked };
   });
-  await announceRevoked(ctx.deps, revoked);
+  void announceRevoked(ctx.deps, revoked);
   return merchant;
 }

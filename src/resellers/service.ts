@@ -95,6 +95,6 @@ export async function updateReseller(ctx: ServiceContext, id: string, patch: Res
     });
     return { reseller, revoked };
   });
-  await announceRevoked(ctx.deps, revoked);
+  void announceRevoked(ctx.deps, revoked);
   return reseller;
 }

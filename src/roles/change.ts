@@ -45,6 +45,6 @@ export async function applyRoleChange(tx: ServiceContext, id: string, change: Ro
 export async function changeRole(ctx: ServiceContext, id: string, change: RoleChange): Promise<Role> {
   authorize(ctx, change.operation);
   const role = await ctx.em.transactional((em) => applyRoleChange(inTransaction(ctx, em), id, change));
-  await ctx.deps.changes.publish([{ kind: 'role', id: role.id }]);
+  void ctx.deps.changes.publish([{ kind: 'role', id: role.id }]);
   return role;
 }

@@ -39,6 +39,6 @@ export async function updateTenant(ctx: ServiceContext, { name, security }: Stat
     });
     return { tenant, revoked };
   });
-  await announceRevoked(ctx.deps, revoked);
+  void announceRevoked(ctx.deps, revoked);
   return tenant;
 }

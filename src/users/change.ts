@@ -53,6 +53,6 @@ export async function changeUser(ctx: ServiceContext, id: string, change: UserCh
   authorize(ctx, change.operation);
   const { changes } = ctx.deps;
   const { user, sessionIds } = await ctx.em.transactional((em) => applyUserChange(inTransaction(ctx, em), id, change));
-  await changes.publish([{ kind: 'user', id: user.id }, ...sessionIds.map((sid) => ({ kind: 'session' as const, id: sid }))]);
+  void changes.publish([{ kind: 'user', id: user.id }, ...sessionIds.map((sid) => ({ kind: 'session' as const, id: sid }))]);
   return user;
 }

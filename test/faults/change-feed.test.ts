@@ -12,8 +12,10 @@
 //   100 ms of COMMIT. No hook in the product: the relay sees the commit.
 // - A gateway whose LISTEN session is stalled or cut, while a change commits
 //   that only PostgreSQL announces: it stops trusting its cache within 1 s.
-// - Two control planes (one cut from Redis) and three gateways under the
-//   soak's mix with revocations through both: no wrongful allow.
+// - Two control plane processes (one cut from Redis) and three gateways
+//   under the soak's mix with revocations through both: no call allowed
+//   later than 100 ms after the COMMIT of a revocation affecting it (timed
+//   by a relay in front of their PostgreSQL, commit-clock.ts).
 // Measured delays go to build/faults/change-feed.json.
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -28,9 +30,10 @@ import { client } from '../support/http.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { timedDatabase } from './commit-clock.ts';
 import { startControlPlaneProcess, type ControlPlaneProcess } from './control-plane-process.ts';
 import { routeTable, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
-import { Ledger, sample } from './oracle.ts';
+import { afterCommit, Ledger, sample } from './oracle.ts';
 import { revoke } from './revocations.ts';
 import { writeSummary } from './summary.ts';
 import { gatewayCall, keepCalling, login, pick, refresh, type Endpoint, type Subject } from './traffic.ts';
@@ -255,16 +258,19 @@ describe('two control planes (one cut from Redis) and three gateways under traff
   it('revocations through both are never wrongly allowed', async () => {
     const seconds = Number(process.env['CHANGE_FEED_SOAK_SECONDS'] ?? 20);
     await cpRedis.stop();
-    const cpA = seed;
-    const cpB = await startControlPlane({ REDIS_URL: relayUrl(testEnv()['REDIS_URL']!, cpRedis) });
+    const timed = await timedDatabase();
+    const [cpA, cpB] = await Promise.all([
+      startControlPlaneProcess({ DATABASE_URL: timed.url }),
+      startControlPlaneProcess({ DATABASE_URL: timed.url, REDIS_URL: relayUrl(testEnv()['REDIS_URL']!, cpRedis) }),
+    ]);
     try {
-      const adminToken = await tokenFor(cpA.deps, world.tenant.admin.id);
+      const adminToken = await tokenFor(seed.deps, world.tenant.admin.id);
       const admins = [client(cpA.url, adminToken), client(cpB.url, adminToken)];
       const both = [world.m.direct, world.m.other];
       const subjectWith = async (roleId: string | undefined, merchants: string[]): Promise<Subject> => {
         const u = await world.user({ acl: { orders: 'RW' }, ...(roleId && { roleId }), merchantsAccess: merchants });
-        await activate(cpA.deps, u.id, PASSWORD);
-        const { email } = await cpA.deps.orm.em.fork().findOneOrFail(User, u.id);
+        await activate(seed.deps, u.id, PASSWORD);
+        const { email } = await seed.deps.orm.em.fork().findOneOrFail(User, u.id);
         return { userId: u.id, roleId: u.roleId, email, password: PASSWORD, merchants, sessions: [], lock: Promise.resolve() };
       };
       const many = <T>(n: number, f: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => f(i)));
@@ -277,7 +283,7 @@ describe('two control planes (one cut from Redis) and three gateways under traff
         signedOut: await many(4, () => subjectWith(undefined, both)),
       };
       const everyone = Object.values(groups).flat();
-      const ledger = new Ledger();
+      const ledger = new Ledger(timed.commits);
       for (const s of everyone) await login(ledger, cpA.url, s);
       expect(everyone.every((s) => s.sessions.length === 1)).toBe(true);
 
@@ -318,6 +324,7 @@ describe('two control planes (one cut from Redis) and three gateways under traff
         denied: verdict.denied,
         wrongfulAllows: verdict.wrongfulAllows.length,
         wrongfulDenies: verdict.wrongfulDenies.length,
+        afterCommit: afterCommit(ledger),
       };
       expect(ledger.revocations.length).toBe(plan.length);
       expect(sample(verdict.wrongfulAllows), 'wrongful allows').toEqual([]);
@@ -325,7 +332,8 @@ describe('two control planes (one cut from Redis) and three gateways under traff
       expect(gatewayCalls.filter((c) => c.status >= 500 || c.status === 0)).toHaveLength(0);
       expect(verdict.denied).toBeGreaterThan(0);
     } finally {
-      await cpB.close();
+      await Promise.all([cpA.stop(), cpB.stop()]);
+      await timed.stop();
       await cpRedis.start();
     }
   });

@@ -88,7 +88,7 @@ afterAll(async () => {
 
 describe('a downstream service that hangs', () => {
   it('answers 504 within the timeout for more requests than the pool holds, stays responsive, releases every connection, and recovers', async () => {
-    const ledger = new Ledger();
+    const ledger = new Ledger(s.commits);
     const subject: Subject = await s.subject();
     const gateway = { name: 'gateway', url: s.gw.url };
     const n = POOL + 72;

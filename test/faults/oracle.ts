@@ -6,8 +6,11 @@
 // the revocations that affect it, by construction, without reading the
 // database at the call's time:
 // - it must be denied if it started after a revocation affecting it was
-//   committed (its admin request answered) plus a grace period (100 ms, the
-//   design's propagation target);
+//   committed plus a grace period (100 ms, the design's propagation target).
+//   The commit is timed by a relay in front of the control planes'
+//   PostgreSQL (commit-clock.ts; every fault test's ledger has one); a
+//   ledger without falls back to the admin request's answer, which comes
+//   later (a looser bound);
 // - it must be allowed if it ended before any revocation affecting it was
 //   sent;
 // - in between (the revocation was in flight) either answer is right.
@@ -15,6 +18,7 @@
 // second kind a wrongful deny. Any other status is reported apart (the
 // caller decides whether it fell inside an injected fault).
 import { performance } from 'node:perf_hooks';
+import type { CommitClock } from './commit-clock.ts';
 
 export interface Call {
   /** `gateway`: a proxied request; `login`, `refresh`: the control plane's token routes. */
@@ -36,6 +40,8 @@ export interface Call {
 export interface Revocation {
   label: string;
   sentAt: number;
+  /** When its transaction's COMMIT passed the relay; `answeredAt` when the ledger has no commit clock. */
+  committedAt: number;
   /** When its admin request was answered: the commit happened before. */
   answeredAt: number;
   affects: (call: Call) => boolean;
@@ -60,6 +66,9 @@ export class Ledger {
   readonly revocations: Revocation[] = [];
   private readonly waiters: { count: number; resolve: () => void }[] = [];
 
+  /** `clock`: times each revocation's COMMIT on the control planes' PostgreSQL relay. */
+  constructor(private readonly clock?: CommitClock) {}
+
   record(call: Call): void {
     this.calls.push(call);
     for (const w of [...this.waiters]) {
@@ -76,15 +85,22 @@ export class Ledger {
     return new Promise((resolve) => this.waiters.push({ count, resolve }));
   }
 
-  /** Runs an admin request that revokes something; it must succeed (2xx). */
-  async revoke(label: string, affects: Revocation['affects'], request: () => Promise<{ status: number; body: unknown }>): Promise<Revocation> {
+  /**
+   * Runs an admin request that revokes something; it must succeed (2xx).
+   * `commitMarks` name its transaction (commit-clock.ts) for a ledger with a clock.
+   */
+  async revoke(label: string, affects: Revocation['affects'], request: () => Promise<{ status: number; body: unknown }>, commitMarks: RegExp[] = []): Promise<Revocation> {
+    const committed = this.clock && commitMarks.length ? this.clock.commitOf(commitMarks) : null;
     const sentAt = performance.now();
     const res = await request();
     const answeredAt = performance.now();
     if (res.status < 200 || res.status >= 300) {
       throw new Error(`revocation ${label} failed: ${res.status} ${JSON.stringify(res.body)}`);
     }
-    const revocation = { label, sentAt, answeredAt, affects };
+    // The relay saw the COMMIT before the control plane could answer: it is known by now.
+    const committedAt = committed ? await Promise.race([committed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`revocation ${label}: no COMMIT seen by the relay`)), 1000))]) : answeredAt;
+    if (committedAt < sentAt) throw new Error(`revocation ${label}: the COMMIT seen predates the request (its marks name another transaction)`);
+    const revocation = { label, sentAt, committedAt, answeredAt, affects };
     this.revocations.push(revocation);
     return revocation;
   }
@@ -96,7 +112,7 @@ export class Ledger {
       const affecting = this.revocations.filter((r) => r.affects(c));
       if (isAllowed(c)) {
         verdict.allowed++;
-        if (affecting.some((r) => c.startedAt > r.answeredAt + graceMs)) verdict.wrongfulAllows.push(c);
+        if (affecting.some((r) => c.startedAt > r.committedAt + graceMs)) verdict.wrongfulAllows.push(c);
       } else if (isDenied(c)) {
         verdict.denied++;
         if (!affecting.some((r) => r.sentAt < c.endedAt)) verdict.wrongfulDenies.push(c);
@@ -106,6 +122,23 @@ export class Ledger {
     }
     return verdict;
   }
+}
+
+/**
+ * For each revocation: how long after its COMMIT its admin got the answer,
+ * and how long after its COMMIT the last call it affects that was allowed
+ * started (null: none after the COMMIT; the oracle allows at most 100 ms).
+ */
+export function afterCommit(ledger: Ledger): { revocation: string; answerAfterCommitMs: number; lastAllowStartedAfterCommitMs: number | null }[] {
+  const ms = (x: number) => +x.toFixed(1);
+  return ledger.revocations.map((r) => {
+    const late = ledger.calls.filter((c) => r.affects(c) && isAllowed(c) && c.startedAt > r.committedAt).map((c) => c.startedAt - r.committedAt);
+    return {
+      revocation: r.label.replace(/ [0-9a-f-]{36}/g, ''),
+      answerAfterCommitMs: ms(r.answeredAt - r.committedAt),
+      lastAllowStartedAfterCommitMs: late.length ? ms(Math.max(...late)) : null,
+    };
+  });
 }
 
 /** A few calls of a list, for a readable assertion message. */

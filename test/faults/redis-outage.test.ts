@@ -37,7 +37,7 @@ function load(ledger: Ledger, subjects: Subject[]) {
 /** Every revocation was tested: calls it affects were made after it took effect, and all were denied. */
 function expectEachRevocationExercised(ledger: Ledger) {
   for (const r of ledger.revocations) {
-    const after = ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.answeredAt + 100);
+    const after = ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.committedAt + 100);
     expect(after.length, r.label).toBeGreaterThan(0);
   }
 }
@@ -50,7 +50,7 @@ function expectClean(verdict: Verdict) {
 
 describe('Redis stopped and restarted mid-load', () => {
   it('keeps deciding from PostgreSQL, applies revocations made during and after the outage, and serves nothing stale', async () => {
-    const ledger = new Ledger();
+    const ledger = new Ledger(s.commits);
     const sharedRole = (await s.world.role({ orders: 'RW' })).id;
     const v = {
       disabled: await s.subject(),
@@ -93,7 +93,7 @@ describe('Redis stopped and restarted mid-load', () => {
 
 describe('Redis unreachable but alive (a network partition)', () => {
   it('serves no copy cached before the partition once the gateway is back, even before the control plane can announce', async () => {
-    const ledger = new Ledger();
+    const ledger = new Ledger(s.commits);
     const victim = await s.subject();
     const controls = [await s.subject(), await s.subject()];
     const traffic = load(ledger, [victim, ...controls]);

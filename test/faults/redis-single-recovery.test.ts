@@ -41,7 +41,7 @@ describe('a single Redis stopped and started again', () => {
     await activate(s.cp.deps, u.userId, 'correct horse battery staple');
     const { email } = await s.cp.deps.orm.em.fork().findOneOrFail(User, u.userId);
     const loginOk = () => client(s.cp.url).post('/v1/auth/login', { email, password: 'correct horse battery staple' });
-    const ledger = new Ledger();
+    const ledger = new Ledger(s.commits);
     const gateway = { name: 'gateway', url: s.gw.url };
     const traffic = keepCalling(2, async () => {
       const x = pick(subjects);

@@ -8,8 +8,9 @@
 // Afterwards:
 // - no wrongful allow and no wrongful deny (oracle.ts: access only shrinks,
 //   so every call's expected answer follows from the revocations affecting
-//   it; an allow starting later than 100 ms after a revocation was answered
-//   is wrongful), and the upstream received exactly the allowed requests,
+//   it; an allow starting later than 100 ms after a revocation's COMMIT is
+//   wrongful, the COMMIT timed by a relay in front of the control plane's
+//   PostgreSQL, commit-clock.ts), and the upstream received exactly the allowed requests,
 //   each with the identity of the token that made it;
 // - no 5xx from the gateways at all, and from the control plane only inside
 //   the Redis outage, and then only 503 UNAVAILABLE (logins fail closed
@@ -33,8 +34,9 @@ import { client } from '../support/http.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { timedDatabase, type TimedDatabase } from './commit-clock.ts';
 import { routeTable, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
-import { Ledger, sample, type Call, type Revocation } from './oracle.ts';
+import { afterCommit, Ledger, sample, type Call, type Revocation } from './oracle.ts';
 import { revoke } from './revocations.ts';
 import { writeSummary } from './summary.ts';
 import { gatewayCall, keepCalling, login, pick, refresh, type Endpoint, type Subject } from './traffic.ts';
@@ -48,6 +50,8 @@ const MiB = 1024 * 1024;
 
 let redis: PrivateRedis;
 let cp: RunningControlPlane;
+/** The control plane's link to PostgreSQL, timing each COMMIT. */
+let cpPg: TimedDatabase;
 let upstream: RunningUpstream;
 let routes: Awaited<ReturnType<typeof routeTable>>;
 let gateways: GatewayProcess[] = [];
@@ -56,7 +60,8 @@ let db: pg.Client;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  cp = await startControlPlane({ REDIS_URL: redis.url });
+  cpPg = await timedDatabase();
+  cp = await startControlPlane({ REDIS_URL: redis.url, DATABASE_URL: cpPg.url });
   upstream = await startUpstream();
   routes = await routeTable(upstream.url);
   const env = { REDIS_URL: redis.url, CONTROL_PLANE_URL: cp.url, GATEWAY_ROUTES: routes.file };
@@ -70,6 +75,7 @@ afterAll(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
   await db?.end();
   await cp?.close();
+  await cpPg?.stop();
   await upstream?.close();
   await routes?.remove();
   await redis?.stop();
@@ -131,7 +137,7 @@ describe('soak', () => {
       signedOut: await many(4, () => subjectWith(undefined, both)),
     };
     const everyone = Object.values(groups).flat();
-    const ledger = new Ledger();
+    const ledger = new Ledger(cpPg.commits);
     for (const s of everyone) await login(ledger, cp.url, s);
     expect(everyone.every((s) => s.sessions.length === 1)).toBe(true);
 
@@ -235,6 +241,7 @@ describe('soak', () => {
       denied: verdict.denied,
       wrongfulAllows: verdict.wrongfulAllows.length,
       wrongfulDenies: verdict.wrongfulDenies.length,
+      revocationsAfterCommit: afterCommit(ledger),
       gateway5xx: gateway5xx.length,
       controlPlane5xxDuringFault: verdict.otherStatuses.filter((c) => c.kind !== 'gateway' && inFault(c)).length,
       controlPlane5xxOutsideFault: controlPlaneStray.length,
@@ -259,7 +266,7 @@ describe('soak', () => {
     expect(churn.filter((c) => c.status >= 300), 'admin changes refused or failed').toEqual([]);
     // Every revocation was exercised: calls it affects came after it, and were denied.
     for (const r of ledger.revocations) {
-      expect(ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.answeredAt + 100).length, r.label).toBeGreaterThan(0);
+      expect(ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.committedAt + 100).length, r.label).toBeGreaterThan(0);
     }
     expect(ledger.revocations).toHaveLength(plan.length);
     // The upstream saw exactly the allowed requests, each for a known caller.

@@ -3,6 +3,8 @@
 // their own, PostgreSQL reached through relays too (the shared server is
 // never stopped: a relay is cut instead), an in-process gateway and control
 // plane, the recording upstream, and a tenant whose admin acts over HTTP.
+// The control plane's PostgreSQL relay also times its COMMITs, so ledgers
+// judge revocations from them (`new Ledger(s.commits)`, commit-clock.ts).
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { testEnv } from '../support/env.ts';
 import { activate, tokenFor } from '../support/fixtures.ts';
@@ -12,6 +14,7 @@ import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { commitClock, type CommitClock } from './commit-clock.ts';
 import { sessionOf, type Subject } from './traffic.ts';
 
 export interface FaultStack {
@@ -20,6 +23,8 @@ export interface FaultStack {
   redisLink: { gateway: TcpProxy; controlPlane: TcpProxy };
   /** Relays to the shared PostgreSQL. */
   pgLink: { gateway: TcpProxy; controlPlane: TcpProxy };
+  /** The control plane's COMMITs, as its PostgreSQL relay sees them. */
+  commits: CommitClock;
   cp: RunningControlPlane;
   gw: RunningGateway;
   upstream: RunningUpstream;
@@ -66,6 +71,7 @@ export async function faultStack(opts: { gateway?: GatewayStartOptions; controlP
       ...opts.gateway?.env,
     },
   });
+  const commits = commitClock(pgCp);
   const world = await gatewayWorld(cp.deps);
   await activate(cp.deps, world.tenant.admin.id);
   const admin = client(cp.url, await tokenFor(cp.deps, world.tenant.admin.id));
@@ -80,7 +86,7 @@ export async function faultStack(opts: { gateway?: GatewayStartOptions; controlP
   };
 
   return {
-    redis, redisLink: { gateway: redisGw, controlPlane: redisCp }, pgLink: { gateway: pgGw, controlPlane: pgCp },
+    redis, redisLink: { gateway: redisGw, controlPlane: redisCp }, pgLink: { gateway: pgGw, controlPlane: pgCp }, commits,
     cp, gw, upstream, world, admin, subject, channel: gw.channel,
     close: async () => {
       // A test that failed mid-fault leaves no relay stalled or slow behind it.
@@ -90,6 +96,7 @@ export async function faultStack(opts: { gateway?: GatewayStartOptions; controlP
       }
       await gw.close();
       await cp.close();
+      commits.stop();
       await upstream.close();
       await Promise.all([redisGw.stop(), redisCp.stop(), pgGw.stop(), pgCp.stop()]);
       await redis.stop();

@@ -14,8 +14,11 @@
 // - the expiry sweep running on both at once expires each approval once, with
 //   one audit event (FOR UPDATE SKIP LOCKED);
 // - the soak's mix (gateway reads and writes, logins, revocations of every
-//   kind made through either control plane) over three gateway processes:
-//   no wrongful allow (oracle.ts);
+//   kind made through either control plane) with two control plane
+//   processes and three gateway processes: no call allowed later than
+//   100 ms after the COMMIT of a revocation affecting it (oracle.ts; the
+//   control planes reach PostgreSQL through a relay that times each
+//   COMMIT, commit-clock.ts);
 // - with one control plane stopped the other serves on, and the gateway keeps
 //   deciding with the signing keys it already fetched.
 import { performance } from 'node:perf_hooks';
@@ -29,8 +32,10 @@ import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '.
 import { auditOf } from '../support/audit.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
 import { User } from '../../src/users/user.entity.ts';
+import { timedDatabase } from './commit-clock.ts';
+import { startControlPlaneProcess } from './control-plane-process.ts';
 import { routeTable, startGatewayProcess } from './gateway-process.ts';
-import { Ledger, sample } from './oracle.ts';
+import { afterCommit, Ledger, sample } from './oracle.ts';
 import { revoke } from './revocations.ts';
 import { summarize, writeScenario } from './summary.ts';
 import { gatewayCall, keepCalling, login, pick, sessionOf, type Endpoint, type Subject } from './traffic.ts';
@@ -143,13 +148,16 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
     expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'EXPIRED'));
   });
 
-  it('the soak mix on two control planes and three gateway processes: revocations through either, 0 wrongful allows', async () => {
+  it('the soak mix on two control plane processes and three gateway processes: revocations through either, 0 wrongful allows from COMMIT', async () => {
     const upstream = await routeTable(stack.upstream.url);
-    const gateways = await Promise.all([0, 1, 2].map((i) => startGatewayProcess({ CONTROL_PLANE_URL: cps[i % 2]!.url, GATEWAY_ROUTES: upstream.file })));
+    // Real processes, as production runs them; the in-process ones above only seed data here.
+    const db = await timedDatabase();
+    const planes = await Promise.all([0, 1].map(() => startControlPlaneProcess({ DATABASE_URL: db.url })));
+    const gateways = await Promise.all([0, 1, 2].map((i) => startGatewayProcess({ CONTROL_PLANE_URL: planes[i % 2]!.url, GATEWAY_ROUTES: upstream.file })));
     try {
       await activate(stack.cp.deps, world.tenant.admin.id);
       const token = await tokenFor(stack.cp.deps, world.tenant.admin.id);
-      const admins = [api(0, token), api(1, token)];
+      const admins = planes.map((p) => client(p.url, token));
       const both = [world.m.direct, world.m.other];
       const subjectWith = async (roleId?: string): Promise<Subject> => {
         const u = await world.user({ acl: { orders: 'RW' }, ...(roleId && { roleId }), merchantsAccess: both });
@@ -163,14 +171,14 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
         ...(await Promise.all([0, 1, 2, 3].map(() => subjectWith(sharedRole)))),
       ];
       const [d1, d2, n1, s1, ...rest] = everyone;
-      const ledger = new Ledger();
+      const ledger = new Ledger(db.commits);
       const endpoints: Endpoint[] = gateways.map((g, i) => ({ name: `gateway-${i + 1}`, url: g.url }));
       const traffic = [
         keepCalling(4, async () => {
           const x = pick(everyone);
           await gatewayCall(ledger, pick(endpoints), x, pick(['read', 'read', 'write'] as const), pick(x.merchants));
         }, 10),
-        keepCalling(1, async (l) => login(ledger, cps[l % 2]!.url, pick(rest)), 300),
+        keepCalling(1, async (l) => login(ledger, planes[l % 2]!.url, pick(rest)), 300),
       ];
       // Revocations alternate between the control planes.
       const plan = [
@@ -187,15 +195,17 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
       }
       await Promise.all(traffic.map((t) => t.stop()));
       const verdict = ledger.judge(100);
-      await writeScenario(summarize('two-control-planes-three-gateways', ['none: two control planes, three gateway processes, revocations through both'], verdict, ledger.revocations.length));
+      await writeScenario(summarize('two-control-planes-three-gateways', ['none: two control plane processes, three gateway processes, revocations through both'], verdict, ledger.revocations.length, { afterCommit: afterCommit(ledger) }));
       expect(sample(verdict.wrongfulAllows), 'wrongful allows').toEqual([]);
       expect(sample(verdict.wrongfulDenies), 'wrongful denies').toEqual([]);
       expect(sample(verdict.otherStatuses), 'neither allowed nor denied').toEqual([]);
       for (const r of ledger.revocations) {
-        expect(ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.answeredAt + 100).length, r.label).toBeGreaterThan(0);
+        expect(ledger.calls.filter((c) => r.affects(c) && c.startedAt > r.committedAt + 100).length, r.label).toBeGreaterThan(0);
       }
     } finally {
       await Promise.all(gateways.map((g) => g.stop()));
+      await Promise.all(planes.map((p) => p.stop()));
+      await db.stop();
       await upstream.remove();
     }
   });

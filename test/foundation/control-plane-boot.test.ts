@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
 import { client } from '../support/http.ts';
 import { loadConfig, requireSecrets } from '../../src/config/env.ts';
+import { parseClusterNodes } from '../../core/infra/redis.ts';
 import { activeTenant } from '../support/fixtures.ts';
 
 const cp = useControlPlane();
@@ -58,7 +59,11 @@ describe('configuration', () => {
   it('takes Redis Cluster seeds as host:port,host:port and refuses a key prefix that would move hash slots', () => {
     expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-2:7001' }).REDIS_CLUSTER_NODES).toBe('10.0.0.1:7000, redis-2:7001');
     expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
-    for (const bad of ['10.0.0.1', 'redis://10.0.0.1:7000', '10.0.0.1:7000,', 'a:1;b:2']) {
+    // IPv6 in brackets, as parseClusterNodes reads it.
+    const v6 = '[::1]:7000, [fd00::2]:7001,redis-3:7002';
+    expect(loadConfig({ REDIS_CLUSTER_NODES: v6 }).REDIS_CLUSTER_NODES).toBe(v6);
+    expect(parseClusterNodes(v6)).toEqual([{ host: '::1', port: 7000 }, { host: 'fd00::2', port: 7001 }, { host: 'redis-3', port: 7002 }]);
+    for (const bad of ['10.0.0.1', 'redis://10.0.0.1:7000', '10.0.0.1:7000,', 'a:1;b:2', '::1:7000', '[::1]', '[::1:7000', '[redis]:7000']) {
       expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad }), bad).toThrow(/REDIS_CLUSTER_NODES/);
     }
     expect(() => loadConfig({ REDIS_KEY_PREFIX: '{iam}:' })).toThrow(/REDIS_KEY_PREFIX/);

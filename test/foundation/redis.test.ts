@@ -21,4 +21,17 @@ describe('redis client factory', () => {
     redis.disconnect();
     raw.disconnect();
   });
+
+  it('starts each change-channel subscriber on a cluster at a random seed, so gateways spread over the nodes', () => {
+    const clusterNodes = ['7001', '7002', '7003', '7004', '7005', '7006'].map((p) => `127.0.0.1:${p}`).join(',');
+    // lazyConnect: nothing is dialled; the port is where the first connect goes.
+    const first = Array.from({ length: 30 }, () => {
+      const sub = createRedis({ url: '', clusterNodes, name: 'spread', subscriber: true });
+      const port = sub.options.port;
+      sub.disconnect();
+      return port;
+    });
+    // 30 subscribers all on one of six seeds by chance: 6 × (1/6)^30.
+    expect(new Set(first).size).toBeGreaterThan(1);
+  });
 });

@@ -1,12 +1,14 @@
 // A real Redis Cluster for the tests that claim cluster behaviour: 3 masters
-// and 3 replicas on loopback ports 7101–7106 (cluster bus 17101–17106),
-// without persistence, each with its cluster config in a temp folder, made
+// and 3 replicas on six consecutive free loopback ports (cluster bus: each
+// port + 10000), picked per run so that two runs, or another program's
+// servers, never meet; without persistence, each with its cluster config in a temp folder, made
 // a cluster by `redis-cli --cluster create`. cluster-node-timeout is 1000 ms,
 // so a killed master is replaced by its replica within about 2 s.
 // Started once per test file; stop() kills every server and removes the
 // temp folders.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,8 +16,10 @@ import { redisCommandOnce } from './redis-server.ts';
 
 const run = promisify(execFile);
 
-export const CLUSTER_PORTS: readonly number[] = [7101, 7102, 7103, 7104, 7105, 7106];
 export const CLUSTER_NODE_TIMEOUT_MS = 1000;
+const NODES = 6;
+/** Redis Cluster's bus listens on the client port + 10000. */
+const BUS_OFFSET = 10_000;
 
 export interface RedisClusterHandle {
   /** REDIS_CLUSTER_NODES for the services: every node as a seed. */
@@ -40,11 +44,46 @@ export interface RedisClusterHandle {
 
 const once = (port: number, args: string[]) => redisCommandOnce(port, args, 1000);
 
-/** Polls `check` every 50 ms until it holds (setup and fault recovery, not a propagation measurement). */
+/** Whether nothing listens on `port` of the loopback (we could bind it). */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Six consecutive client ports, each with its bus port, all free now; a
+ * random base below the kernel's ephemeral range (32768+ on Linux), so bus
+ * ports stay under 65536 and outgoing connections do not take them.
+ */
+async function freeClusterPorts(): Promise<number[]> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - NODES));
+    const ports = Array.from({ length: NODES }, (_, i) => base + i);
+    const free = await Promise.all(ports.flatMap((p) => [bindable(p), bindable(p + BUS_OFFSET)]));
+    if (free.every(Boolean)) return ports;
+  }
+  throw new Error(`redis cluster: found no ${NODES} consecutive free loopback ports (with their bus ports) in 20000–32000`);
+}
+
+/** A port of ours turned out to be someone else's: the cluster is not started, and their server is left alone. */
+class PortTaken extends Error {
+  constructor(port: number, why = 'it is answered by a redis-server this run did not start') {
+    super(`redis cluster: port ${port}: ${why}; it is left running, the cluster is not started`);
+  }
+}
+
+/** Polls `check` every 50 ms until it holds (setup and fault recovery, not a propagation measurement); a PortTaken ends it at once. */
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (await check().catch(() => false)) return;
+    const held = await check().catch((err: unknown) => {
+      if (err instanceof PortTaken) throw err;
+      return false;
+    });
+    if (held) return;
     if (Date.now() > deadline) throw new Error(`redis cluster: ${what} not reached within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -61,10 +100,8 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
   // Never outlive the test process.
   process.once('exit', killAll);
 
-  // A server left on these ports by an earlier run that was killed (the
-  // ports are this suite's own) would answer instead of the new one.
-  await Promise.all(CLUSTER_PORTS.map((port) => once(port, ['SHUTDOWN', 'NOSAVE']).catch(() => undefined)));
-  for (const port of CLUSTER_PORTS) {
+  const ports = await freeClusterPorts();
+  for (const port of ports) {
     const child = spawn('redis-server', [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
       '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
@@ -79,12 +116,27 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
   }
   const alive = (port: number) => running(children.get(port));
   await until('every server accepting', 10_000, async () => {
-    for (const port of CLUSTER_PORTS) await once(port, ['PING']);
+    for (const port of ports) {
+      // Exited at start (most likely the port was taken between picking and binding): say so rather than wait.
+      if (!alive(port)) throw new PortTaken(port, 'its redis-server exited at start');
+      await once(port, ['PING']);
+    }
     return true;
+  }).catch((err: unknown) => {
+    killAll();
+    throw err;
   });
-  await run('redis-cli', ['--cluster', 'create', ...CLUSTER_PORTS.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
+  // Every port is answered by the server this run started, never by a foreign one.
+  for (const port of ports) {
+    const pid = /process_id:(\d+)/.exec(String(await once(port, ['INFO', 'server'])))?.[1];
+    if (Number(pid) !== children.get(port)!.pid) {
+      killAll();
+      throw new PortTaken(port);
+    }
+  }
+  await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
 
-  const liveNode = () => CLUSTER_PORTS.find(alive)!;
+  const liveNode = () => ports.find(alive)!;
   const command = (args: string[], port = liveNode()) => once(port, args);
 
   /** `cluster nodes` of a live node: port → role, health. */
@@ -101,7 +153,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     until('cluster_state:ok on every live node', ms, async () => {
       const now = await masters();
       if (now.length !== 3 || (gone !== undefined && now.includes(gone))) return false;
-      for (const port of CLUSTER_PORTS.filter(alive)) {
+      for (const port of ports.filter(alive)) {
         if (!/cluster_state:ok/.test(String(await command(['CLUSTER', 'INFO'], port)))) return false;
       }
       return true;
@@ -119,8 +171,8 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
   });
 
   return {
-    nodes: CLUSTER_PORTS.map((p) => `127.0.0.1:${p}`).join(','),
-    ports: CLUSTER_PORTS,
+    nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
+    ports: ports,
     masters,
     masterOf: async (key) => {
       const slot = Number(await command(['CLUSTER', 'KEYSLOT', key]));
@@ -136,7 +188,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     },
     nodesWithClient: async (name) => {
       const found: number[] = [];
-      for (const port of CLUSTER_PORTS.filter(alive)) {
+      for (const port of ports.filter(alive)) {
         if (String(await command(['CLIENT', 'LIST'], port)).includes(` name=${name} `)) found.push(port);
       }
       return found;

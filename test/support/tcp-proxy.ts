@@ -7,6 +7,8 @@
 // would) or cut one connection just before it sends a chosen message
 // (`cutBefore`, e.g. a transaction's COMMIT), or see (and optionally swallow)
 // the server's answer to one (`watchReply`: a COMMIT done, the client never told).
+// `observe` lets a test read every chunk as it passes (e.g. to time COMMITs,
+// test/faults/commit-clock.ts).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -38,7 +40,15 @@ export interface TcpProxy {
    * Resolves with performance.now() at the moment the reply was seen.
    */
   watchReply: (marker: RegExp, reply: RegExp, opts?: { cut?: boolean }) => Promise<number>;
+  /**
+   * Calls `listener` with every chunk the relay receives, either way, at the
+   * moment it arrives (before any added latency); `connection` is the same
+   * object for both directions of one client connection. Returns the unsubscribe.
+   */
+  observe: (listener: ChunkListener) => () => void;
 }
+
+export type ChunkListener = (chunk: Buffer, from: 'client' | 'server', connection: object) => void;
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
@@ -51,11 +61,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let stalling = false;
   let cut: { pattern: RegExp; done: () => void } | null = null;
   let watch: { marker: RegExp; reply: RegExp; cut: boolean; servers: Set<Socket>; done: (at: number) => void } | null = null;
+  const observers = new Set<ChunkListener>();
 
   /** Copies `from` to `to`, in order, each chunk `latencyMs` late. */
   const relay = (from: Socket, to: Socket, clientSide: boolean) => {
     let releaseAt = 0;
+    const connection = clientSide ? from : to;
     from.on('data', (chunk: Buffer) => {
+      for (const f of observers) f(chunk, clientSide ? 'client' : 'server', connection);
       if (stalling || dead.has(from) || dead.has(to)) {
         if (stalling) stalled.add(from);
         return;
@@ -154,5 +167,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     cutBefore: (pattern) => new Promise<void>((done) => (cut = { pattern, done })),
     watchReply: (marker, reply, opts = {}) =>
       new Promise<number>((done) => (watch = { marker, reply, cut: opts.cut ?? false, servers: new Set(), done })),
+    observe: (listener) => {
+      observers.add(listener);
+      return () => observers.delete(listener);
+    },
   };
 }
