@@ -29,14 +29,14 @@ import { activate, tokenFor } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { timedDatabase } from './commit-clock.ts';
-import { startControlPlaneProcess, type ControlPlaneProcess } from './control-plane-process.ts';
-import { routeTable, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
-import { afterCommit, Ledger, sample } from './oracle.ts';
-import { revoke } from './revocations.ts';
-import { writeSummary } from './summary.ts';
-import { gatewayCall, keepCalling, login, pick, refresh, type Endpoint, type Subject } from './traffic.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
+import { timedDatabase } from '../support/faults/commit-clock.ts';
+import { startControlPlaneProcess, type ControlPlaneProcess } from '../support/faults/control-plane-process.ts';
+import { routeTable, startGatewayProcess, type GatewayProcess } from '../support/faults/gateway-process.ts';
+import { afterCommit, Ledger, sample } from '../support/faults/oracle.ts';
+import { revoke } from '../support/faults/revocations.ts';
+import { writeSummary } from '../support/faults/summary.ts';
+import { gatewayCall, keepCalling, login, pick, refresh, type Endpoint, type Subject } from '../support/faults/traffic.ts';
 
 /** A disable's UPDATE (and its audit event) carry this value; the same connection then COMMITs. */
 const DISABLE_MARKER = /DISABLED/;

@@ -9,10 +9,10 @@
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultStack, type FaultStack } from './stack.ts';
-import { summarize, writeScenario } from './summary.ts';
-import { Ledger, sample } from './oracle.ts';
-import { gatewayCall, type Subject } from './traffic.ts';
+import { faultStack, type FaultStack } from '../support/faults/stack.ts';
+import { summarize, writeScenario } from '../support/faults/summary.ts';
+import { Ledger, sample } from '../support/faults/oracle.ts';
+import { gatewayCall, type Subject } from '../support/faults/traffic.ts';
 
 const TIMEOUT_MS = 500;
 const POOL = 128;

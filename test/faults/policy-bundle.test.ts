@@ -14,9 +14,9 @@ import { client } from '../support/http.ts';
 import { buildBundle, swapFolder } from '../support/policy-bundle.ts';
 import { freePort } from '../support/redis-server.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { routeTable, spawnGateway, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
-import { writeScenario } from './summary.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
+import { routeTable, spawnGateway, startGatewayProcess, type GatewayProcess } from '../support/faults/gateway-process.ts';
+import { writeScenario } from '../support/faults/summary.ts';
 
 let work: string;
 let cp: RunningControlPlane;

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../support/env.ts';
 import { client } from '../support/http.ts';
 import { uniqueId } from '../support/fixtures.ts';
-import { faultStack, type FaultStack } from './stack.ts';
-import { writeSummary } from './summary.ts';
+import { faultStack, type FaultStack } from '../support/faults/stack.ts';
+import { writeSummary } from '../support/faults/summary.ts';
 
 let s: FaultStack;
 let db: pg.Client;

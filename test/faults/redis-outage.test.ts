@@ -9,11 +9,11 @@ import { User } from '../../src/users/user.entity.ts';
 import { testEnv } from '../support/env.ts';
 import { activate } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';
-import { Ledger, sample, type Verdict } from './oracle.ts';
-import { revoke } from './revocations.ts';
-import { faultStack, type FaultStack } from './stack.ts';
-import { summarize, writeScenario } from './summary.ts';
-import { gatewayCall, keepCalling, pick, type Subject } from './traffic.ts';
+import { Ledger, sample, type Verdict } from '../support/faults/oracle.ts';
+import { revoke } from '../support/faults/revocations.ts';
+import { faultStack, type FaultStack } from '../support/faults/stack.ts';
+import { summarize, writeScenario } from '../support/faults/summary.ts';
+import { gatewayCall, keepCalling, pick, type Subject } from '../support/faults/traffic.ts';
 
 let s: FaultStack;
 

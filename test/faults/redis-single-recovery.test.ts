@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../src/users/user.entity.ts';
 import { activate } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';
-import { Ledger, sample } from './oracle.ts';
-import { faultStack, type FaultStack } from './stack.ts';
-import { summarize, writeScenario } from './summary.ts';
-import { gatewayCall, keepCalling, pick } from './traffic.ts';
+import { Ledger, sample } from '../support/faults/oracle.ts';
+import { faultStack, type FaultStack } from '../support/faults/stack.ts';
+import { summarize, writeScenario } from '../support/faults/summary.ts';
+import { gatewayCall, keepCalling, pick } from '../support/faults/traffic.ts';
 
 let s: FaultStack;
 

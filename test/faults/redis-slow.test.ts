@@ -6,11 +6,11 @@
 // slow channel delays may be served from a cache it should have evicted.
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, sample } from './oracle.ts';
-import { revoke } from './revocations.ts';
-import { faultStack, type FaultStack } from './stack.ts';
-import { summarize, writeScenario } from './summary.ts';
-import { gatewayCall, keepCalling, pick, type Subject } from './traffic.ts';
+import { Ledger, sample } from '../support/faults/oracle.ts';
+import { revoke } from '../support/faults/revocations.ts';
+import { faultStack, type FaultStack } from '../support/faults/stack.ts';
+import { summarize, writeScenario } from '../support/faults/summary.ts';
+import { gatewayCall, keepCalling, pick, type Subject } from '../support/faults/traffic.ts';
 
 let s: FaultStack;
 

@@ -17,8 +17,8 @@ import { registerBundleMetrics } from '../../core/policy/bundle/metrics.ts';
 import { verificationKey } from '../../core/policy/bundle/signature.ts';
 import { readTarball } from '../../core/policy/bundle/tarball.ts';
 import { buildBundle, policySources } from '../support/policy-bundle.ts';
-import { BundleServer } from './bundle-server.ts';
-import { opaBundle, rework, signingKey } from './signed-bundles.ts';
+import { BundleServer } from '../support/bundles/bundle-server.ts';
+import { opaBundle, rework, signingKey } from '../support/bundles/signed-bundles.ts';
 
 let work: string;
 /** A copy of policies/ (test/support/policy-bundle.ts). */

@@ -18,9 +18,9 @@ import { startGateway, type RunningGateway } from '../support/gateway.ts';
 import { client } from '../support/http.ts';
 import { policySources } from '../support/policy-bundle.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
-import { BundleServer } from './bundle-server.ts';
-import { opaBundle, opaSign, rework, rsaKey, unpack, type SigningKey } from './signed-bundles.ts';
+import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
+import { BundleServer } from '../support/bundles/bundle-server.ts';
+import { opaBundle, opaSign, rework, rsaKey, unpack, type SigningKey } from '../support/bundles/signed-bundles.ts';
 
 const POLL_SECONDS = 1;
 const TOKEN = 'bundle-service-token';

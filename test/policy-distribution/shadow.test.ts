@@ -17,8 +17,8 @@ import type { Decision } from '../../gateway/pipeline/decide.ts';
 import { decisionInput } from '../../gateway/policy/decider.ts';
 import { ShadowPolicy } from '../../gateway/policy/shadow.ts';
 import { freePort } from '../support/redis-server.ts';
-import { BundleServer } from './bundle-server.ts';
-import { rework } from './signed-bundles.ts';
+import { BundleServer } from '../support/bundles/bundle-server.ts';
+import { rework } from '../support/bundles/signed-bundles.ts';
 
 const log = pino({ level: 'silent' });
 let engine: PolicyEngine;

@@ -8,7 +8,7 @@
 // (`cutBefore`, e.g. a transaction's COMMIT), or see (and optionally swallow)
 // the server's answer to one (`watchReply`: a COMMIT done, the client never told).
 // `observe` lets a test read every chunk as it passes (e.g. to time COMMITs,
-// test/faults/commit-clock.ts).
+// test/support/faults/commit-clock.ts).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 

@@ -13,8 +13,8 @@
 // chunks between two idle ReadyForQuery messages are one transaction (or one
 // statement outside any).
 import { performance } from 'node:perf_hooks';
-import { testEnv } from '../support/env.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { testEnv } from '../env.ts';
+import { startTcpProxy, type TcpProxy } from '../tcp-proxy.ts';
 
 /** CommandComplete for COMMIT: 'C', length 11, "COMMIT\0". */
 // eslint-disable-next-line no-control-regex -- a binary protocol message

@@ -3,8 +3,8 @@
 // that nothing it would have done afterwards was needed. Configured through
 // the environment: this run's (keys, database, Redis prefix) plus overrides.
 import { once } from 'node:events';
-import { testEnv } from '../support/env.ts';
-import { freePort } from '../support/redis-server.ts';
+import { testEnv } from '../env.ts';
+import { freePort } from '../redis-server.ts';
 import { spawnService } from './gateway-process.ts';
 
 export interface ControlPlaneProcess {

@@ -4,7 +4,7 @@
 // its transaction writes (the record's id, the audit action) so a ledger
 // with a commit clock can time its COMMIT (commit-clock.ts).
 import { literally } from './commit-clock.ts';
-import type { client as httpClient } from '../support/http.ts';
+import type { client as httpClient } from '../http.ts';
 import type { Ledger, Revocation } from './oracle.ts';
 import { exclusive, type Subject } from './traffic.ts';
 

@@ -5,15 +5,15 @@
 // plane, the recording upstream, and a tenant whose admin acts over HTTP.
 // The control plane's PostgreSQL relay also times its COMMITs, so ledgers
 // judge revocations from them (`new Ledger(s.commits)`, commit-clock.ts).
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { testEnv } from '../support/env.ts';
-import { activate, tokenFor } from '../support/fixtures.ts';
-import { startGateway, type GatewayStartOptions, type RunningGateway } from '../support/gateway.ts';
-import { client } from '../support/http.ts';
-import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
-import { gatewayWorld, type GatewayWorld } from '../gateway/world.ts';
+import { startControlPlane, type RunningControlPlane } from '../control-plane.ts';
+import { testEnv } from '../env.ts';
+import { activate, tokenFor } from '../fixtures.ts';
+import { startGateway, type GatewayStartOptions, type RunningGateway } from '../gateway.ts';
+import { client } from '../http.ts';
+import { startPrivateRedis, type PrivateRedis } from '../redis-server.ts';
+import { startTcpProxy, type TcpProxy } from '../tcp-proxy.ts';
+import { startUpstream, type RunningUpstream } from '../upstream.ts';
+import { gatewayWorld, type GatewayWorld } from '../worlds/gateway.ts';
 import { commitClock, type CommitClock } from './commit-clock.ts';
 import { sessionOf, type Subject } from './traffic.ts';
 

@@ -7,9 +7,9 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testEnv } from '../support/env.ts';
-import { freePort } from '../support/redis-server.ts';
-import { readMetric } from '../support/metrics.ts';
+import { testEnv } from '../env.ts';
+import { freePort } from '../redis-server.ts';
+import { readMetric } from '../metrics.ts';
 
 export interface GatewayProcess {
   url: string;
