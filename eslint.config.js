@@ -3,6 +3,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const noGateway = { regex: '(^|/)gateway/', message: 'the control plane imports core/, never the gateway' };
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'build/', 'dist/', '.tools/', '.data/', 'coverage/', 'console/dist/'] },
   js.configs.recommended,
@@ -32,7 +34,21 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)gateway/', message: 'the control plane imports core/, never the gateway' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noGateway] }] },
+  },
+  // Inside the control plane (docs/architecture.md#control-plane): app/
+  // assembles the server and only the entry points import it; context/ holds
+  // the types every capability shares and imports nothing at run time.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/app/**', 'src/server.ts', 'src/cli.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noGateway, { regex: '(^|/)app/', message: 'src/app/ assembles the server; capabilities import src/context/, never app/' }] }] },
+  },
+  {
+    files: ['src/context/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', allowTypeImports: true, message: 'src/context/ imports types only, so every capability can import it without a circle' }] }],
+    },
   },
   {
     files: ['core/**/*.ts'],

@@ -6,7 +6,7 @@
 // defaults. The same list goes to every configuration (autocannon cycles
 // through it per connection), so the bare proxy gets the same requests.
 import { openSession } from '../../src/auth/sessions.ts';
-import type { ControlPlaneDeps } from '../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../src/context/deps.ts';
 import type { Acl, ContextType } from '../../src/roles/role.entity.ts';
 import { seedUser } from '../../test/support/seed.ts';
 import type { World } from './stack.ts';

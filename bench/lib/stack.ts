@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createControlPlaneDeps, closeControlPlaneDeps } from '../../src/app/create-deps.ts';
-import type { ControlPlaneDeps } from '../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../src/context/deps.ts';
 import { openSession } from '../../src/auth/sessions.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import type { Acl, ContextType } from '../../src/roles/role.entity.ts';

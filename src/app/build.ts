@@ -14,11 +14,11 @@ import { ormErrors } from '../http/orm-errors.ts';
 import { frameworkErrors } from '../../core/http/framework-errors.ts';
 import { refuseUnstorableText } from '../http/unstorable-text.ts';
 import { strictBodyValidator } from '../http/validation.ts';
-import type { ControlPlaneDeps } from './deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { capabilityRoutes } from './routes.ts';
 import { serveConsole, type ClientRouteFallback } from '../console/serve.ts';
 import { bundleDetails } from '../../core/policy/bundle/active-policy.ts';
-import './request-context.ts';
+import '../context/request-context.ts';
 
 export interface BuildOptions {
   logger?: boolean;

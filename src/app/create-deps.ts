@@ -13,7 +13,7 @@ import { signingKeyFromPem } from '../../core/tokens/keys.ts';
 import { TokenSigner } from '../auth/token-signer.ts';
 import { Mailer } from '../mail/mailer.ts';
 import { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
-import type { ControlPlaneDeps } from './deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 
 export async function createControlPlaneDeps(config: Config, onError: (err: unknown) => void = () => {}): Promise<ControlPlaneDeps> {
   const secrets = requireSecrets(config);

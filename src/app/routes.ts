@@ -1,7 +1,7 @@
 // One Fastify plugin per capability, each in its own folder. Add new ones here.
 import type { FastifyPluginAsync } from 'fastify';
 import { approvalsRoutes } from '../approvals/routes.ts';
-import { authenticationRoutes } from '../auth/plugin.ts';
+import { authenticationRoutes } from './authentication-routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { merchantsRoutes } from '../merchants/routes.ts';
 import { merchantUpdateRoutes } from '../merchants/update-route.ts';

@@ -7,8 +7,8 @@
 // longer covers the action, makes the approval FAILED with
 // MAKER_NOT_PERMITTED and the reason the route code gave.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../app/request-context.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { Actor } from '../context/request-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { findPermittedContext, homeContext } from '../auth/contexts.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import type { Approval } from './approval.entity.ts';

@@ -5,8 +5,8 @@
 // still checked with the policy before it is shown.
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../app/request-context.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { Actor } from '../context/request-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import { catalogueSet } from '../modules/catalogue.ts';
 import type { CheckerAppointment, ContextInput, DecisionInput, DecisionResult } from '../../core/policy/types.ts';

@@ -7,7 +7,7 @@
 // and carries the approval id.
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import type { AuthzChange } from '../../core/changes/authz-changes.ts';
 import { conflict, notFound } from '../../core/http/errors.ts';
 import { applyRoleChange } from '../roles/change.ts';

@@ -6,7 +6,7 @@
 // it is control-plane-execute.ts. Apart from it, so that the services that
 // hold their actions (users/, roles/) import this, and the executor imports
 // them, without a circle.
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';
 import { findUserInScope } from '../users/scope.ts';

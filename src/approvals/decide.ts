@@ -6,7 +6,7 @@
 // of two concurrent checkers exactly one executes the request; the other
 // gets 409. Execution happens after that commit (never an HTTP call inside a
 // transaction) and its outcome is recorded in a second transaction.
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import type { GatewayRoute } from '../../core/routes/route-table.ts';
 import { gatewayRoutes } from '../config/routes.ts';
 import type { Config } from '../config/env.ts';

@@ -12,7 +12,7 @@
 // change holds (finding "role-edit lock race"): a concurrent edit cannot make
 // a raise look like none. A held change throws HeldForChecker, which rolls
 // its transaction back; `orHold` then stores the approval instead.
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import type { Asker } from '../auth/authorize.ts';
 import type { Acl, Role } from '../roles/role.entity.ts';
 import type { Approval } from './approval.entity.ts';

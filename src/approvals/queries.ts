@@ -2,7 +2,7 @@
 // policy lets the caller decide (checker.ts), oldest first; one approval as
 // its maker, its checker or a possible checker sees it.
 import type { FilterQuery } from '@mikro-orm/core';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { notFound } from '../../core/http/errors.ts';
 import { findPage, type Page, type SortKey } from '../http/pagination.ts';
 import { Approval, type ApprovalStatus } from './approval.entity.ts';

@@ -1,5 +1,5 @@
 // The tenant's approval settings: which control-plane actions need a checker.
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';

@@ -1,8 +1,8 @@
 // Reading the audit log (GET /v1/audit-events): what an actor may see of it
 // and one page of that, newest first.
 import { raw, type FilterQuery } from '@mikro-orm/core';
-import type { Actor } from '../app/request-context.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { Actor } from '../context/request-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { authorize } from '../auth/authorize.ts';
 import { findPage, type Page, type SortKey } from '../http/pagination.ts';
 import { AuditEvent } from './audit-event.entity.ts';

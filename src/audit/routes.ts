@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { authenticate } from '../auth/authenticate.ts';
 import { PageOf, PageQuery } from '../http/pagination.ts';
 import { Nullable, Timestamp, bearer, errorResponses } from '../http/schemas.ts';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { auditPage } from './queries.ts';
 
 const Snapshot = Nullable(Type.Object({}, { additionalProperties: true }));

@@ -3,7 +3,7 @@
 // wait for expiry).
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../app/request-context.ts';
+import type { Actor } from '../context/request-context.ts';
 import { ApiError, unauthenticated } from '../../core/http/errors.ts';
 import { contextInput, principalInput } from '../../core/principal/build.ts';
 import { loadRoleRecord, loadSessionRecord, loadUserRecord } from '../../core/principal/load.ts';

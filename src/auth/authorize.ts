@@ -5,7 +5,7 @@ import { merchantInput } from '../../core/principal/build.ts';
 import type { MerchantRecordCached } from '../../core/principal/records.ts';
 import type { AdminInput, TargetRoleInput, TargetUserInput } from '../../core/policy/types.ts';
 import type { AuditActor } from '../audit/record.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 
 /** What a decision needs of a service context: who acts, and the policy. */
 export type Asker = Pick<ServiceContext, 'actor' | 'deps'>;

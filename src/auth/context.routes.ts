@@ -2,7 +2,7 @@
 // HTTP; what a switch opens is in own-sessions.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { badRequest } from '../../core/http/errors.ts';
 import { authenticate } from './authenticate.ts';
 import type { ContextRef } from './contexts.ts';

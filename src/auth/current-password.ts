@@ -2,7 +2,7 @@
 // changes its own password, email or sessions: an access token alone (a
 // stolen one) is not enough. The password is a secret worth guessing through
 // a stolen session, so it is guarded by the same lockout as login.
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { LoginLockout } from '../lockout/login-lockout.ts';
 import { verifyPassword } from '../passwords/hashing.ts';
 import { User } from '../users/user.entity.ts';

@@ -6,7 +6,7 @@
 // but 403 PASSWORD_EXPIRED with a renewal token (the enrolment itself stays,
 // and its recovery codes ride on that answer, as they are shown only once).
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { recordAudit } from '../audit/record.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import { Tenant } from '../tenants/tenant.entity.ts';

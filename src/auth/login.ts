@@ -12,7 +12,7 @@
 // order — one user lookup of two queries, the settings lookups, the same
 // Redis commands, one argon2 verification and, on failure, one audit write.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { recordAudit } from '../audit/record.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import { LoginLockout } from '../lockout/login-lockout.ts';

@@ -1,7 +1,7 @@
 // The short-lived token of an unfinished login (docs/http.md#tokens): it only works
 // on the route of its purpose, and only once — the first successful use
 // burns its `jti` in Redis, so a captured token cannot open a second session.
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import type { MfaClaims } from './claims.ts';
 

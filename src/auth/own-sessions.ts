@@ -4,7 +4,7 @@
 // the current one alone: a client may keep working in two contexts at once,
 // and logout ends only the session whose token it shows. The new session ends
 // when the one it came from would have, so switching never extends a login.
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { ApiError } from '../../core/http/errors.ts';
 import { User } from '../users/user.entity.ts';

@@ -2,8 +2,8 @@
 // user's other sessions end), or with the `password` token a login got for an
 // expired password (every session ends, a new one opens).
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../app/deps.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { newPasswordFor } from '../passwords/change.ts';
 import { User } from '../users/user.entity.ts';

@@ -3,7 +3,7 @@
 // request that flips it gets a new pair. A token presented after rotation is
 // a reuse: a thief or the victim holds a copy, so the whole session ends.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { recordAudit } from '../audit/record.ts';
 import { ApiError, unauthenticated } from '../../core/http/errors.ts';
 import { User } from '../users/user.entity.ts';

@@ -1,7 +1,7 @@
 // POST /auth/refresh, /auth/logout, /auth/password, /auth/password/renew.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { ApiError, unauthenticated } from '../../core/http/errors.ts';
 import { NoBody } from '../http/schemas.ts';
 import { authenticate } from './authenticate.ts';

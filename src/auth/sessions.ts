@@ -3,7 +3,7 @@
 // the authorization channel so every gateway drops the session at once.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import type { ContextType } from '../roles/role.entity.ts';
 import { hashSecret, newSecret } from './secret-token.ts';
 import { RefreshToken, Session } from './session.entity.ts';

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { NoBody } from '../http/schemas.ts';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { authenticate } from './authenticate.ts';
 import { resendInvitation, resetUserMfa, revokeUserSessions, unlockUser } from './user-security.ts';
 

@@ -4,7 +4,7 @@
 // with its audit event in one transaction, and only after the commit touches
 // what lives outside PostgreSQL (the Redis lockout counter, the gateways'
 // revocation announcement, the mail): a rolled-back action leaves none of them.
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { conflict } from '../../core/http/errors.ts';
 import { invitationMail, issueInvitation } from '../invitations/issue.ts';

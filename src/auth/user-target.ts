@@ -6,7 +6,7 @@
 // whose role grants more than the caller's (PRIVILEGE_ESCALATION), only users
 // the context manages, and a merchant user's merchant within the caller's
 // access (MERCHANT_OUT_OF_SCOPE).
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { findUserInScope } from '../users/scope.ts';
 import { targetUserFact } from '../users/target-fact.ts';
 import type { User } from '../users/user.entity.ts';

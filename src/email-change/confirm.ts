@@ -2,7 +2,7 @@
 // the new address completes the change; the old address is told. Unknown,
 // used or superseded links are 404, expired ones 410 VERIFICATION_EXPIRED.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { recordAudit } from '../audit/record.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { hashSecret } from '../auth/secret-token.ts';

@@ -4,7 +4,7 @@
 // the change applies when it is followed (confirm.ts). A new request voids
 // any earlier pending one.
 import { randomUUID } from 'node:crypto';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { recordAudit } from '../audit/record.ts';
 import { auditActor } from '../auth/authorize.ts';
 import { normalizeEmail } from '../auth/auth-errors.ts';

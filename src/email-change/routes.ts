@@ -7,7 +7,7 @@ import { userToUpdate } from '../auth/user-target.ts';
 import { EmailSchema, SecretTokenSchema } from '../auth/schemas.ts';
 import { confirmEmailChange } from './confirm.ts';
 import { requestEmailChange } from './request.ts';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 
 export const emailChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(

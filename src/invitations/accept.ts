@@ -6,7 +6,7 @@
 // Voided (resent), used and unknown links are 404; an expired one is 410.
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { recordAudit } from '../audit/record.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';
 import { findUserWithSecrets } from '../auth/login-user.ts';

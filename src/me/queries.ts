@@ -1,6 +1,6 @@
 // What GET /me answers: the caller's user row, its context and session, and
 // what its role lets it do there (docs/http.md#routes).
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { Role } from '../roles/role.entity.ts';
 import { User } from '../users/user.entity.ts';
 import { effectiveAcl } from './effective-acl.ts';

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authenticate } from '../auth/authenticate.ts';
 import { catalogueList } from '../modules/catalogue.ts';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { whoAmI } from './queries.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {

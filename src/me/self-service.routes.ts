@@ -8,7 +8,7 @@
 // only by an administrator.)
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { confirmCurrentPassword } from '../auth/current-password.ts';
 import { authRateLimit } from '../auth/rate-limit.ts';

@@ -1,7 +1,7 @@
 // What the merchants capability reads apart from its routes, and the merchant
 // records other capabilities hand to the policy.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../app/request-context.ts';
+import type { Actor } from '../context/request-context.ts';
 import type { MerchantRecordCached } from '../../core/principal/records.ts';
 import { findPage, type Page, type SortKey } from '../http/pagination.ts';
 import { escapeLike } from '../http/search.ts';

@@ -8,7 +8,7 @@
 // details (name, email, country) of its own merchants only. Merchants outside
 // the actor's scope or merchant access are 404, like at every read.
 import { randomUUID } from 'node:crypto';
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { announceRevoked } from '../auth/sessions.ts';
 import { recordAudit } from '../audit/record.ts';

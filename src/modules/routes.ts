@@ -6,7 +6,7 @@ import { authenticate } from '../auth/authenticate.ts';
 import { authorize } from '../auth/authorize.ts';
 import { Nullable, bearer, errorResponses } from '../http/schemas.ts';
 import { catalogueSet } from './catalogue.ts';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 
 const ModuleView = Type.Object({
   name: Type.String(),

@@ -1,6 +1,6 @@
 // What the resellers capability reads apart from its routes.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../app/request-context.ts';
+import type { Actor } from '../context/request-context.ts';
 import { findPage, type Page, type SortKey } from '../http/pagination.ts';
 import { escapeLike } from '../http/search.ts';
 import { Role } from '../roles/role.entity.ts';

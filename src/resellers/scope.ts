@@ -1,8 +1,8 @@
 // Resellers a caller sees: every reseller of the tenant in TENANT context,
 // only its own in RESELLER context, none in MERCHANT context.
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Actor } from '../app/request-context.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { Actor } from '../context/request-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { notFound } from '../../core/http/errors.ts';
 import { Reseller } from './reseller.entity.ts';
 

@@ -5,7 +5,7 @@
 // permission for it). A reseller does not edit itself: its security and
 // gateways bind its own users and merchants.
 import type { Static } from '@sinclair/typebox';
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';
 import { announceRevoked } from '../auth/sessions.ts';
 import { recordAudit } from '../audit/record.ts';

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { Email, IdList, IdParams, bearer, errorResponses } from '../http/schemas.ts';
 import { updateReseller } from './service.ts';

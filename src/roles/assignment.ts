@@ -1,6 +1,6 @@
 // Whether a role may be given to a user (on invite and on role change).
 import { LockMode } from '@mikro-orm/core';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { badRequest, conflict } from '../../core/http/errors.ts';
 import type { User } from '../users/user.entity.ts';
 import { checkWithinActor } from './acl.ts';

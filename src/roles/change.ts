@@ -5,7 +5,7 @@
 // An approved request runs the same change (`applyRoleChange`) inside the
 // executor's transaction, as its maker (approvals/control-plane-execute.ts).
 import { LockMode } from '@mikro-orm/core';
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { Role } from './role.entity.ts';

@@ -5,7 +5,7 @@
 // but still block a delete (the user row keeps its role for a restore).
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../app/request-context.ts';
+import type { Actor } from '../context/request-context.ts';
 import { findPage, type Page, type SortKey } from '../http/pagination.ts';
 import { escapeLike } from '../http/search.ts';
 import { userScope } from '../users/scope.ts';

@@ -9,8 +9,8 @@
 // context or an entity below it, and never on system roles.
 import { raw, type FilterQuery, type FindOneOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor } from '../app/request-context.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { Actor } from '../context/request-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { notFound } from '../../core/http/errors.ts';
 import { Merchant } from '../merchants/merchant.entity.ts';
 import type { TargetRoleInput } from '../../core/policy/types.ts';

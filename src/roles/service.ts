@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { effectiveAcl, holdIfRaised, orHold, raisedModules } from '../approvals/level-raise.ts';
 import type { Approval } from '../approvals/approval.entity.ts';
 import { auditActor, authorize } from '../auth/authorize.ts';

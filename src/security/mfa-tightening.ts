@@ -5,7 +5,7 @@
 // next login or password change; no gateway caches them, so they need no
 // announcement.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { auditActor } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
 

@@ -2,7 +2,7 @@
 // transaction with its audit events. Used by `npm run cli -- tenant:create`,
 // the demo seed and tests.
 import { randomUUID } from 'node:crypto';
-import type { ControlPlaneDeps } from '../app/deps.ts';
+import type { ControlPlaneDeps } from '../context/deps.ts';
 import { recordAudit } from '../audit/record.ts';
 import { issueInvitation, invitationMail, type IssuedLink } from '../invitations/issue.ts';
 import { sodPairs } from '../modules/catalogue.ts';

@@ -3,7 +3,7 @@
 // tenant id in the path. The console's Settings screen uses these.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { bearer, errorResponses } from '../http/schemas.ts';
 import { currentTenant, updateTenant } from './service.ts';

@@ -1,6 +1,6 @@
 // The caller's own tenant, read and edited in TENANT context (tenants: R / RW).
 import type { Static } from '@sinclair/typebox';
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import { authorize } from '../auth/authorize.ts';
 import { announceRevoked } from '../auth/sessions.ts';
 import { checkSecuritySettings } from '../resellers/view.ts';

@@ -2,7 +2,7 @@
 // restrictions (the services behind access-routes.ts). Nobody changes their own.
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { effectiveAcl, holdIfRaised, orHold, raisedModules } from '../approvals/level-raise.ts';
 import type { Approval } from '../approvals/approval.entity.ts';
 import { authorizeWith } from '../auth/authorize.ts';

@@ -6,7 +6,7 @@
 // the change so every gateway drops what it cached. An approved request runs
 // the same change (`applyUserChange`) inside the executor's transaction, as
 // its maker (approvals/control-plane-execute.ts).
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
 import { revokeSessions } from '../auth/sessions.ts';
 import { recordAudit } from '../audit/record.ts';

@@ -1,7 +1,7 @@
 // An invited user: the row and its setup link in the caller's transaction,
 // the mail after commit (a rolled-back invite never mails anyone).
 import { randomUUID } from 'node:crypto';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { invitationMail, issueInvitation, type IssuedLink } from '../invitations/issue.ts';
 import { User } from './user.entity.ts';
 

@@ -2,7 +2,7 @@
 // policy data (`users.create.<TYPE>` per context); this file looks up what
 // the policy needs and applies the rules on the request's shape.
 import { Type, type Static } from '@sinclair/typebox';
-import { inTransaction, type ServiceContext } from '../app/service-context.ts';
+import { inTransaction, type ServiceContext } from '../context/service-context.ts';
 import { auditActor, authorize, authorizeWith } from '../auth/authorize.ts';
 import { recordAudit } from '../audit/record.ts';
 import { badRequest, conflict, forbidden } from '../../core/http/errors.ts';

@@ -2,7 +2,7 @@
 // transitions and the hard delete are in lifecycle.ts.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { serviceContext } from '../app/service-context.ts';
+import { serviceContext } from '../context/service-context.ts';
 import { ApprovalPending, pendingView } from '../approvals/view.ts';
 import { authenticate } from '../auth/authenticate.ts';
 import { IdParams, NoBody, bearer, errorResponses } from '../http/schemas.ts';

@@ -2,7 +2,7 @@
 // → restored, and hard delete. Disable, soft delete and hard delete end every
 // session at once. The services behind lifecycle-routes.ts; an approved hard
 // delete runs `hardDeletion` again as its maker (approvals/control-plane-execute.ts).
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { approvalRequired, requestHardDelete } from '../approvals/control-plane-request.ts';
 import type { Approval } from '../approvals/approval.entity.ts';
 import { OneTimeToken } from '../auth/one-time-token.entity.ts';

@@ -3,7 +3,7 @@
 // others every listed merchant must exist and be reachable by the actor (and,
 // for a reseller user, be under its reseller), and `[]` (all) may be granted
 // only by an actor that itself reaches all. The policy decides the last two.
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { authorizeWith } from '../auth/authorize.ts';
 import { badRequest, forbidden } from '../../core/http/errors.ts';
 import { merchantRecords } from '../merchants/queries.ts';

@@ -1,7 +1,7 @@
 // What the users capability reads for its routes and those of resellers and
 // merchants: pages of users, always within the actor's scope, oldest first.
 import type { FilterQuery } from '@mikro-orm/core';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { findPage, type Page, type SortKey } from '../http/pagination.ts';
 import { escapeLike } from '../http/search.ts';
 import { userScope } from './scope.ts';

@@ -1,8 +1,8 @@
 // What a caller may see, as query filters. Objects outside scope answer 404,
 // exactly like objects that do not exist, so scope never leaks existence.
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Actor } from '../app/request-context.ts';
-import type { ServiceContext } from '../app/service-context.ts';
+import type { Actor } from '../context/request-context.ts';
+import type { ServiceContext } from '../context/service-context.ts';
 import { notFound } from '../../core/http/errors.ts';
 import { Merchant } from '../merchants/merchant.entity.ts';
 import { User } from './user.entity.ts';

@@ -3,7 +3,7 @@
 // the audit trail's ids — a service does what its route does, and the time and
 // request id it was given are the ones its mutation records.
 import { describe, expect, it } from 'vitest';
-import type { ServiceContext } from '../../src/app/service-context.ts';
+import type { ServiceContext } from '../../src/context/service-context.ts';
 import { resolveActor } from '../../src/auth/authenticate.ts';
 import { changeUser } from '../../src/users/change.ts';
 import { transitions } from '../../src/users/lifecycle.ts';

@@ -3,7 +3,7 @@
 // injectable clock, and TOTP codes.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ControlPlaneDeps } from '../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../src/context/deps.ts';
 import { invitationMail, issueInvitation } from '../../src/invitations/issue.ts';
 import type { Merchant } from '../../src/merchants/merchant.entity.ts';
 import type { Reseller } from '../../src/resellers/reseller.entity.ts';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { buildControlPlane } from '../../src/app/build.ts';
 import { closeControlPlaneDeps, createControlPlaneDeps } from '../../src/app/create-deps.ts';
-import type { ControlPlaneDeps } from '../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../src/context/deps.ts';
 import { testConfig } from './env.ts';
 
 export interface RunningControlPlane {

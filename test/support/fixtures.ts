@@ -2,7 +2,7 @@
 // (bootstrap, sessions, password hashing) but skip the e-mail journey, which
 // the authentication tests cover end to end.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ControlPlaneDeps } from '../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../src/context/deps.ts';
 import { openSession } from '../../src/auth/sessions.ts';
 import { hashPassword } from '../../src/passwords/hashing.ts';
 import { bootstrapTenant, type TenantBootstrap } from '../../src/tenants/bootstrap.ts';

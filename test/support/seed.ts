@@ -7,7 +7,7 @@
 // world with these too (bench/lib/stack.ts).
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ControlPlaneDeps } from '../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../src/context/deps.ts';
 import { Merchant, type MerchantSettings } from '../../src/merchants/merchant.entity.ts';
 import { Reseller } from '../../src/resellers/reseller.entity.ts';
 import { Role, type Acl, type ContextType } from '../../src/roles/role.entity.ts';

@@ -1,7 +1,7 @@
 // Data for gateway tests, written straight to PostgreSQL (test/support/seed.ts;
 // the control plane's admin routes are tested elsewhere): a tenant with a
 // reseller, merchants, roles and ACTIVE users, and tokens from real sessions.
-import type { ControlPlaneDeps } from '../../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../../src/context/deps.ts';
 import type { Acl, ContextType, Role } from '../../../src/roles/role.entity.ts';
 import type { UserStatus } from '../../../src/users/user.entity.ts';
 import { newTenant, tokenFor, uniqueId } from '../fixtures.ts';

@@ -7,7 +7,7 @@
 // tests create them over HTTP);
 // what is attacked here is what the routes do with them.
 import { randomUUID } from 'node:crypto';
-import type { ControlPlaneDeps } from '../../../src/app/deps.ts';
+import type { ControlPlaneDeps } from '../../../src/context/deps.ts';
 import { createApproval } from '../../../src/approvals/store.ts';
 import type { Acl, ContextType } from '../../../src/roles/role.entity.ts';
 import type { UserStatus } from '../../../src/users/user.entity.ts';
