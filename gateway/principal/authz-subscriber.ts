@@ -30,7 +30,9 @@ import { SharedCopies } from './shared-copies.ts';
 
 const kinds = new Set<unknown>(['user', 'role', 'session', 'merchant'] satisfies ChangedRecord[]);
 
-export type ChangeListener = (change: AuthzChange, receivedAt: number) => void;
+/** Which path a change arrived by: PostgreSQL's feed (at COMMIT, the guarantee) or the Redis channel (the control plane's repeat). */
+export type ChangePath = 'feed' | 'redis';
+export type ChangeListener = (change: AuthzChange, receivedAt: number, via: ChangePath) => void;
 
 export interface HeartbeatOptions {
   /** How often to PING on the subscriber connection. */
@@ -226,7 +228,7 @@ export class AuthzChangeSubscriber {
     this.metrics.authzChanges.labels(change.kind).inc();
     this.metrics.changePropagationSeconds.observe(Math.max(0, receivedAt - change.at) / 1000);
     this.applied++;
-    for (const listener of this.listeners) listener(change, receivedAt);
+    for (const listener of this.listeners) listener(change, receivedAt, 'feed');
   }
 
   private apply(message: string): void {
@@ -252,7 +254,7 @@ export class AuthzChangeSubscriber {
     }
     this.applied++;
     for (const listener of this.listeners) {
-      for (const c of changes) listener(c, receivedAt);
+      for (const c of changes) listener(c, receivedAt, 'redis');
     }
   }
 }

@@ -86,7 +86,8 @@ describe("only the control plane's Redis link slow", () => {
     await ledger.after(200);
 
     s.redisLink.controlPlane.latencyMs = SLOW_MS;
-    const applied = s.gw.applied('user', victim.userId);
+    // The Redis repeat of the change, not the PostgreSQL feed (which the gateway hears at COMMIT, slow Redis or not).
+    const applied = s.gw.applied('user', victim.userId, 'redis');
     // Committed; the announcement times out (the gateway's own channel is healthy, so it keeps trusting its cache).
     const r = await revoke.user(ledger, s.admin, victim);
     await ledger.after(200);

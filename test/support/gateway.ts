@@ -9,14 +9,15 @@ import { buildGateway } from '../../gateway/app.ts';
 import { closeGatewayDeps, createGatewayDeps, type GatewayDepsOptions } from '../../gateway/create-deps.ts';
 import type { GatewayDeps } from '../../gateway/deps.ts';
 import type { AuthzChange } from '../../core/changes/authz-changes.ts';
+import type { ChangePath } from '../../gateway/principal/authz-subscriber.ts';
 import { testGatewayConfig } from './env.ts';
 
 export interface RunningGateway {
   deps: GatewayDeps;
   app: FastifyInstance;
   url: string;
-  /** Resolves when this gateway has applied a change naming `kind:id`, with performance.now() at that moment. */
-  applied: (kind: AuthzChange['kind'], id: string) => Promise<number>;
+  /** Resolves when this gateway has applied a change naming `kind:id` (heard by `via`, or by either path), with performance.now() at that moment. */
+  applied: (kind: AuthzChange['kind'], id: string, via?: ChangePath) => Promise<number>;
   /** Resolves when this gateway's change channel is up (true) or down (false): at once if it already is. */
   channel: (live: boolean) => Promise<void>;
   close: () => Promise<void>;
@@ -45,10 +46,10 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     deps,
     app,
     url,
-    applied: (kind, id) =>
+    applied: (kind, id, via) =>
       new Promise((resolve) => {
-        const off = deps.changes.onChange((c) => {
-          if (c.kind === kind && c.id === id) {
+        const off = deps.changes.onChange((c, _receivedAt, path) => {
+          if (c.kind === kind && c.id === id && (via === undefined || via === path)) {
             off();
             resolve(performance.now());
           }
