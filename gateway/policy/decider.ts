@@ -2,7 +2,7 @@
 // process (the default, synchronous: no await on the hot path) and an OPA
 // server asked over HTTP (opa-http.ts, kept for the benchmark's comparison)
 // both implement it; the pipeline's decide step does not know which it has.
-import type { PolicyEngine } from '../../core/policy/engine.ts';
+import type { PolicyEngine, PreparedRequest } from '../../core/policy/engine.ts';
 import type { DecisionInput, DecisionResult } from '../../core/policy/types.ts';
 import { merchantInput, principalInput } from '../../core/principal/build.ts';
 import type { GatewayRoute } from '../../core/routes/route-table.ts';
@@ -28,24 +28,28 @@ export interface Decider {
   close(): Promise<void>;
 }
 
-/** The policy input (docs/http.md#policy-input, core/policy/types.ts) of one request. */
+/** The request's own fields of the policy input: all of `request` but the merchant record and the policyInput facts. */
+function requestFields(q: DecisionQuery): PreparedRequest {
+  const p = q.principal;
+  return {
+    module: q.route.module,
+    action: q.action,
+    merchant_id: p.named,
+    product_id: p.product,
+    gateway_ref_id: p.gatewayRef,
+    product_required: q.route.product !== undefined,
+    gateway_ref_required: q.route.gatewayRef !== undefined,
+    maker_id: '',
+  };
+}
+
+/** The policy input (docs/http.md#policy-input, core/policy/types.ts) of one request, as one object (OPA over HTTP, the shadow). */
 export function decisionInput(q: DecisionQuery): DecisionInput {
   const p = q.principal;
   return {
     principal: principalInput(p.user, p.role, p.session, q.now),
     context: { type: q.claims.ctx_type, id: q.claims.ctx_id },
-    request: {
-      module: q.route.module,
-      action: q.action,
-      merchant: merchantInput(p.merchant),
-      merchant_id: p.named,
-      product_id: p.product,
-      gateway_ref_id: p.gatewayRef,
-      product_required: q.route.product !== undefined,
-      gateway_ref_required: q.route.gatewayRef !== undefined,
-      maker_id: '',
-      ...p.facts?.value,
-    },
+    request: { ...requestFields(q), merchant: merchantInput(p.merchant), ...p.facts?.value },
   };
 }
 
@@ -55,10 +59,7 @@ export class WasmDecider implements Decider {
 
   decide(q: DecisionQuery): DecisionResult {
     const p = q.principal;
-    const parts = this.prepared.parts(q.claims, p.user, p.role, p.session, p.merchant, {
-      module: q.route.module, action: q.action, merchant_id: p.named, product_id: p.product, gateway_ref_id: p.gatewayRef,
-      product_required: q.route.product !== undefined, gateway_ref_required: q.route.gatewayRef !== undefined, maker_id: '',
-    }, q.now, p.facts?.json ?? '');
+    const parts = this.prepared.parts(q.claims, p.user, p.role, p.session, p.merchant, requestFields(q), q.now, p.facts?.json ?? '');
     return q.engine.decidePrepared(parts);
   }
 
