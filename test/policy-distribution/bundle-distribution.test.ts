@@ -28,6 +28,14 @@ const POLL_SECONDS = 1;
 const TOKEN = 'bundle-service-token';
 const analyticsOff = 'package authz\n\nrequest_reasons contains "INSUFFICIENT_PERMISSION" if request.module == "analytics"\n';
 const rolesReadOff = 'package authz\n\noperation_reasons contains "FORBIDDEN" if input.operation == "roles.read"\n';
+// Activation bounds, from publishing to each service's activatedAt. A long-polling service is
+// answered at once; what remains is download, verification, wasm compile and self-test: 20-46 ms
+// observed (7 runs on a loaded 2-core machine), so 1 s leaves room for a slow compile. A polling
+// service asks again at most one jittered interval (0.5-1x POLL_SECONDS) after its last poll, then
+// does the same work: 117-871 ms observed with a 1 s interval; the 500 ms margin covers that work
+// many times over on a busy machine, not another interval.
+const LONG_POLL_ACTIVATION_MS = 1000;
+const POLL_ACTIVATION_MS = POLL_SECONDS * 1000 + 500;
 
 let work: string;
 let key: SigningKey;
@@ -230,11 +238,16 @@ describe('signed bundles over the bundle service protocol', () => {
     await load.started();
     const publishedAt = Date.now();
     server.publish(bundles.b);
-    await until('rev-b everywhere', () => services().every((s) => s.active.revision === 'rev-b'), POLL_SECONDS * 1000 + 3000);
+    // A timeout well past the bounds, so that a slow service fails on the bounds below, with its figures.
+    await until('rev-b everywhere', () => services().every((s) => s.active.revision === 'rev-b'), POLL_SECONDS * 1000 + 5000);
     const delays = Object.fromEntries(services().map((s) => [s.name, s.active.status.activatedAt.getTime() - publishedAt]));
     const seen = await load.stop();
     console.log(`bundle rollout: rev-b activated after ${Object.entries(delays).map(([n, ms]) => `${n} ${ms} ms`).join(', ')} ` +
       `(poll interval ${POLL_SECONDS} s); requests during the switch: ${seen.map((l) => `${l.name}: ${runs(l.outcomes)}`).join('; ')}`);
+    // Gateway A long-polls: the server answers it at publishing. B and the control plane poll.
+    expect(delays['gateway A']).toBeLessThanOrEqual(LONG_POLL_ACTIVATION_MS);
+    expect(delays['gateway B']).toBeLessThanOrEqual(POLL_ACTIVATION_MS);
+    expect(delays['control plane']).toBeLessThanOrEqual(POLL_ACTIVATION_MS);
     // Every loop saw rev-a's answer (all allowed) until its service switched, then rev-b's: nothing else, no error.
     for (const loop of seen) {
       const after = underRevB(loop.name);
