@@ -6,6 +6,8 @@
 // shadow bundle's disagreements are counted and logged. Bundles are built and
 // signed by the pinned OPA CLI (signed-bundles.ts), served by bundle-server.ts:
 // gateway A long-polls (/lp/), gateway B and the control plane poll (/plain/).
+// rev-b differs from rev-a on both services: the gateways deny analytics, the
+// control plane denies reading roles (GET /v1/roles), so a switch shows on each.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,15 @@ import { opaBundle, opaSign, rework, rsaKey, unpack, type SigningKey } from '../
 const POLL_SECONDS = 1;
 const TOKEN = 'bundle-service-token';
 const analyticsOff = 'package authz\n\nrequest_reasons contains "INSUFFICIENT_PERMISSION" if request.module == "analytics"\n';
+const rolesReadOff = 'package authz\n\noperation_reasons contains "FORBIDDEN" if input.operation == "roles.read"\n';
+// Activation bounds, from publishing to each service's activatedAt. A long-polling service is
+// answered at once; what remains is download, verification, wasm compile and self-test: 20-46 ms
+// observed (7 runs on a loaded 2-core machine), so 1 s leaves room for a slow compile. A polling
+// service asks again at most one jittered interval (0.5-1x POLL_SECONDS) after its last poll, then
+// does the same work: 117-871 ms observed with a 1 s interval; the 500 ms margin covers that work
+// many times over on a busy machine, not another interval.
+const LONG_POLL_ACTIVATION_MS = 1000;
+const POLL_ACTIVATION_MS = POLL_SECONDS * 1000 + 500;
 
 let work: string;
 let key: SigningKey;
@@ -74,25 +85,72 @@ async function until(what: string, ok: () => boolean, timeoutMs = 8000): Promise
   return performance.now() - started;
 }
 
-/** Sequential request loops against both gateways until `stop()`; every status seen, per loop. */
+/** What a loop saw of one request: the status, with the code of a denial, or the connection error. */
+type Outcome = string;
+const ALLOWED = '200';
+const ANALYTICS_DENIED = '403 INSUFFICIENT_PERMISSION';
+const ADMIN_DENIED = '403 FORBIDDEN';
+
+/**
+ * Sequential request loops until `stop()`, each with what it saw: two per gateway on
+ * /analytics/daily (rev-a allows, rev-b denies), and on the control plane one on
+ * GET /v1/users (allowed by both) and one on GET /v1/roles (rev-a allows, rev-b denies),
+ * both decided by the control plane's bundle in force. `token` needs analytics, users and roles.
+ */
 function traffic(token: string) {
-  const seen: number[][] = [[], [], [], []];
+  const targets = [
+    { name: 'gateway A /analytics/daily', url: gwA.url, path: '/analytics/daily' },
+    { name: 'gateway B /analytics/daily', url: gwB.url, path: '/analytics/daily' },
+    { name: 'gateway A /analytics/daily', url: gwA.url, path: '/analytics/daily' },
+    { name: 'gateway B /analytics/daily', url: gwB.url, path: '/analytics/daily' },
+    { name: 'control plane /v1/users', url: cp.url, path: '/v1/users?limit=1' },
+    { name: 'control plane /v1/roles', url: cp.url, path: '/v1/roles?limit=1' },
+  ];
+  const seen: Outcome[][] = targets.map(() => []);
   let stopped = false;
-  const loops = seen.map(async (s, i) => {
-    const api = client(i % 2 === 0 ? gwA.url : gwB.url, token);
-    while (!stopped) s.push((await api.get('/analytics/daily')).status);
+  const loops = targets.map(async (t, i) => {
+    const api = client(t.url, token);
+    while (!stopped) {
+      const outcome = await api.get(t.path).then(
+        (r) => (r.status === 200 ? ALLOWED : `${r.status} ${r.body?.code ?? ''}`.trim()),
+        (err: Error) => `error ${(err.cause as Error | undefined)?.message ?? err.message}`,
+      );
+      seen[i]!.push(outcome);
+    }
   });
+  const answered = (counts: number[], more: number) => seen.every((s, i) => s.length >= counts[i]! + more);
   return {
-    seen,
+    /** Once every loop has had an answer. */
+    async started() {
+      while (!answered(seen.map(() => 0), 1)) await new Promise((r) => setTimeout(r, 5));
+    },
+    /** Every loop's outcomes by its name (two more answers each first), the loops stopped. */
     async stop() {
       const counts = seen.map((s) => s.length);
-      while (seen.some((s, i) => s.length < counts[i]! + 2)) await new Promise((r) => setTimeout(r, 5));
+      while (!answered(counts, 2)) await new Promise((r) => setTimeout(r, 5));
       stopped = true;
       await Promise.all(loops);
-      return seen;
+      return targets.map((t, i) => ({ name: t.name, outcomes: seen[i]! }));
     },
   };
 }
+
+/** What each loop must see while rev-b is in force. */
+const underRevB = (name: string): Outcome => (name.endsWith('/v1/users') ? ALLOWED : name.startsWith('gateway') ? ANALYTICS_DENIED : ADMIN_DENIED);
+
+/** A loop's outcomes as runs of equal ones ("200 x30, 403 INSUFFICIENT_PERMISSION x234"), for readable failures. */
+function runs(outcomes: Outcome[]): string {
+  const out: [Outcome, number][] = [];
+  for (const o of outcomes) {
+    const last = out.at(-1);
+    if (last?.[0] === o) last[1]++;
+    else out.push([o, 1]);
+  }
+  return out.map(([o, n]) => `${o} x${n}`).join(', ');
+}
+
+/** A loop's outcomes without the counts: "200, 403 FORBIDDEN" for one that switched once. */
+const phases = (outcomes: Outcome[]) => runs(outcomes).replace(/ x\d+/g, '');
 
 /** Polls `read` until `ok` holds of its value (5 s at most); the last value. */
 async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
@@ -112,7 +170,7 @@ beforeAll(async () => {
   key = await rsaKey(work, 'security-team');
   otherKey = await rsaKey(work, 'someone-else');
   const plain = await policySources();
-  const off = await policySources({ 'authz/zz_analytics_off.rego': analyticsOff });
+  const off = await policySources({ 'authz/zz_analytics_off.rego': analyticsOff, 'authz/zz_roles_read_off.rego': rolesReadOff });
   const open = await mkdtemp(join(work, 'allow-all-'));
   await writeFile(join(open, 'allow_all.rego'), allowAll);
   [bundles.a, bundles.b, bundles.allowAll] = await Promise.all([
@@ -173,23 +231,27 @@ describe('signed bundles over the bundle service protocol', () => {
   });
 
   it('switches two gateways and the control plane to a new signed bundle within the poll interval, without a failed request', async () => {
-    const u = await world.user({ acl: { orders: 'R', analytics: 'R' } });
+    const u = await world.user({ acl: { orders: 'R', analytics: 'R', users: 'R', roles: 'R' } });
     expect((await client(gwA.url, u.token).get('/analytics/daily')).status).toBe(200);
+    expect((await client(cp.url, u.token).get('/v1/roles?limit=1')).status).toBe(200);
     const load = traffic(u.token);
-    await new Promise((r) => setTimeout(r, 100));
-    const published = performance.now();
+    await load.started();
     const publishedAt = Date.now();
     server.publish(bundles.b);
-    const took = await until('rev-b everywhere', () => services().every((s) => s.active.revision === 'rev-b'), POLL_SECONDS * 1000 + 3000);
+    // A timeout well past the bounds, so that a slow service fails on the bounds below, with its figures.
+    await until('rev-b everywhere', () => services().every((s) => s.active.revision === 'rev-b'), POLL_SECONDS * 1000 + 5000);
+    const delays = Object.fromEntries(services().map((s) => [s.name, s.active.status.activatedAt.getTime() - publishedAt]));
     const seen = await load.stop();
-    const all = seen.flat();
-    console.log(`bundle rollout: rev-b active on 2 gateways and the control plane ${Math.round(performance.now() - published)} ms after publishing ` +
-      `(poll interval ${POLL_SECONDS} s; waited ${Math.round(took)} ms); ${all.length} requests during the switch, ` +
-      `${all.filter((s) => s === 200).length} allowed by rev-a, ${all.filter((s) => s === 403).length} denied by rev-b; activated after ` +
-      services().map((s) => `${s.name} ${s.active.status.activatedAt.getTime() - publishedAt} ms`).join(', '));
+    console.log(`bundle rollout: rev-b activated after ${Object.entries(delays).map(([n, ms]) => `${n} ${ms} ms`).join(', ')} ` +
+      `(poll interval ${POLL_SECONDS} s); requests during the switch: ${seen.map((l) => `${l.name}: ${runs(l.outcomes)}`).join('; ')}`);
+    // Gateway A long-polls: the server answers it at publishing. B and the control plane poll.
+    expect(delays['gateway A']).toBeLessThanOrEqual(LONG_POLL_ACTIVATION_MS);
+    expect(delays['gateway B']).toBeLessThanOrEqual(POLL_ACTIVATION_MS);
+    expect(delays['control plane']).toBeLessThanOrEqual(POLL_ACTIVATION_MS);
+    // Every loop saw rev-a's answer (all allowed) until its service switched, then rev-b's: nothing else, no error.
     for (const loop of seen) {
-      expect(loop.every((s) => s === 200 || s === 403)).toBe(true);
-      expect(loop.at(-1)).toBe(403);
+      const after = underRevB(loop.name);
+      expect({ loop: loop.name, phases: phases(loop.outcomes) }).toEqual({ loop: loop.name, phases: after === ALLOWED ? ALLOWED : `${ALLOWED}, ${after}` });
     }
     expect(cp.deps.policy.revision).toBe('rev-b');
     expect((await client(cp.url).get('/readyz')).body.bundle.revision).toBe('rev-b');
@@ -224,14 +286,13 @@ describe('signed bundles over the bundle service protocol', () => {
   ] as const;
   for (const c of cases) {
     it(`refuses ${c.name}; the last good bundle keeps deciding, no request fails`, async () => {
-      const u = await world.user({ acl: { orders: 'R', analytics: 'R' } });
+      const u = await world.user({ acl: { orders: 'R', analytics: 'R', users: 'R', roles: 'R' } });
       const before = new Map(services().map((s) => [s.name, refusals(s.name).length]));
       const load = traffic(u.token);
+      await load.started();
       server.publish(bundles[c.bundle]);
       await until(`${c.bundle} refused everywhere`, () => services().every((s) => refusals(s.name).length > before.get(s.name)!), POLL_SECONDS * 1000 + 3000);
-      const seen = (await load.stop()).flat();
-      expect(seen.length).toBeGreaterThan(0);
-      expect(seen.every((s) => s === 403)).toBe(true);
+      for (const loop of await load.stop()) expect({ loop: loop.name, phases: phases(loop.outcomes) }).toEqual({ loop: loop.name, phases: underRevB(loop.name) });
       for (const s of services()) {
         expect(s.active.revision).toBe('rev-b');
         const last = refusals(s.name).at(-1)!;
@@ -247,10 +308,11 @@ describe('signed bundles over the bundle service protocol', () => {
   }
 
   it('refuses a bundle server that hangs or is down; the last good bundle keeps deciding', async () => {
-    const u = await world.user({ acl: { orders: 'R', analytics: 'R' } });
+    const u = await world.user({ acl: { orders: 'R', analytics: 'R', users: 'R', roles: 'R' } });
     const before = new Map(services().map((s) => [s.name, refusals(s.name).filter((e) => e.kind === 'refused' && e.error.reason === 'download').length]));
     const downloads = (name: string) => refusals(name).filter((e) => e.kind === 'refused' && e.error.reason === 'download').length;
     const load = traffic(u.token);
+    await load.started();
     server.hang = true;
     // The long-polling gateway first sits out its held request (2 s), then the hanging one (2 s + 1 s).
     await until('timeouts refused everywhere', () => services().every((s) => downloads(s.name) > before.get(s.name)!), 9000);
@@ -258,8 +320,7 @@ describe('signed bundles over the bundle service protocol', () => {
     await server.stop();
     const afterHang = new Map(services().map((s) => [s.name, downloads(s.name)]));
     await until('a server that is down refused everywhere', () => services().every((s) => downloads(s.name) > afterHang.get(s.name)!), 5000);
-    const seen = (await load.stop()).flat();
-    expect(seen.every((s) => s === 403)).toBe(true);
+    for (const loop of await load.stop()) expect({ loop: loop.name, phases: phases(loop.outcomes) }).toEqual({ loop: loop.name, phases: underRevB(loop.name) });
     for (const s of services()) expect(s.active.revision).toBe('rev-b');
     expect(refusals('gateway B').at(-1)).toMatchObject({ error: { reason: 'download', message: expect.stringMatching(/unreachable/) } });
   });
