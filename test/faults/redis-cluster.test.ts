@@ -14,7 +14,6 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanKeys } from '../../core/infra/redis.ts';
 import { LoginLockout } from '../../src/lockout/login-lockout.ts';
-import { passwordEvaluations } from '../../src/passwords/hashing.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { GOOD_PASSWORD, tokenFromMail } from '../support/auth.ts';
 import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
@@ -22,6 +21,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { testEnv } from '../support/env.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';
+import { passwordVerifications } from '../support/metrics.ts';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { timedDatabase, type CommitClock, type TimedDatabase } from '../support/faults/commit-clock.ts';
@@ -137,9 +137,9 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
 
     // Lockout: 30 parallel wrong attempts evaluate exactly N (5) passwords; the rest are 423.
     const target = await subjectWithPassword();
-    const before = passwordEvaluations.count;
+    const before = await passwordVerifications(cp.url);
     const answers = await Promise.all(Array.from({ length: 30 }, () => client(cp.url).post('/v1/auth/login', { email: target.email, password: 'parallel-wrong-guess' })));
-    expect(passwordEvaluations.count - before).toBe(5);
+    expect((await passwordVerifications(cp.url)) - before).toBe(5);
     const byStatus = answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
     expect(byStatus).toEqual({ 401: 5, 423: 25 });
     expect((await client(cp.url).post('/v1/auth/login', { email: target.email, password: GOOD_PASSWORD })).status).toBe(423);
