@@ -12,6 +12,7 @@ import { openPolicySource } from '../../core/policy/bundle/policy-source.ts';
 import { signingKeyFromPem } from '../../core/tokens/keys.ts';
 import { TokenSigner } from '../auth/token-signer.ts';
 import { Mailer } from '../mail/mailer.ts';
+import { passwordVerifications } from '../passwords/hashing.ts';
 import { AuthzChangePublisher } from '../../core/changes/authz-changes.ts';
 import type { ControlPlaneDeps } from '../context/deps.ts';
 
@@ -22,6 +23,7 @@ export async function createControlPlaneDeps(config: Config, onError: (err: unkn
   const policySource = await openPolicySource(config, { log: pino(loggerOptions(config.LOG_LEVEL, 'control-plane')), service: 'control-plane' });
   const metrics = new Registry();
   registerBundleMetrics(metrics, 'control_plane', policySource.active);
+  metrics.registerMetric(passwordVerifications);
   const orm = await openOrm(config.DATABASE_URL);
   const redis = createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, keyPrefix: config.REDIS_KEY_PREFIX, name: 'control-plane' });
   await connectRedis(redis);

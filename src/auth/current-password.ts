@@ -20,7 +20,7 @@ export async function confirmCurrentPassword(ctx: ServiceContext, password: stri
   const lockout = new LoginLockout(deps.redis);
   const slot = await lockout.reserve(user.email, now, security);
   if (!slot.ok) throw accountLocked(slot.lockedUntil);
-  if (!(await verifyPassword(user.passwordHash, password))) {
+  if (!(await verifyPassword(user.passwordHash, password, 'current_password'))) {
     const lockedUntil = await lockout.fail(user.email, now, security);
     if (lockedUntil) await em.nativeUpdate(User, { id: user.id }, { lockedUntil });
     throw invalidCredentials();

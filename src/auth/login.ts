@@ -49,7 +49,7 @@ export async function loginWithPassword(
   if (!slot.ok) throw accountLocked(slot.lockedUntil);
   const accountLock = await lockout.accountLockedUntil(email, now);
 
-  const passwordOk = await verifyPassword(user?.passwordHash ?? null, input.password);
+  const passwordOk = await verifyPassword(user?.passwordHash ?? null, input.password, 'login');
   // A locked account (its own limits, or an administrator's view of it on the row) refuses even
   // the right password, with the same 401 as a wrong one.
   const locked = accountLock !== null || (user?.lockedUntil != null && user.lockedUntil > now);

@@ -29,7 +29,7 @@ export async function newPasswordFor(
   if (!unmet.includes('maxLength') && policy.historySize > 0) {
     const previous = [current.passwordHash, ...current.passwordHistory].filter((h): h is string => h !== null).slice(0, policy.historySize);
     for (const hash of previous) {
-      if (await verifyPassword(hash, password)) {
+      if (await verifyPassword(hash, password, 'history')) {
         unmet.push('history');
         break;
       }

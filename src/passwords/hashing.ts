@@ -2,6 +2,7 @@
 // (m = 19 MiB, t = 2, p = 1). Parameters live in each hash, so raising them
 // later only affects new hashes; `needsRehash` says when to upgrade one.
 import argon2 from 'argon2';
+import { Counter } from 'prom-client';
 
 export const argon2Options = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
@@ -22,19 +23,36 @@ function dummy(): Promise<string> {
   return dummyHash;
 }
 
-/** Counts evaluations, so tests can prove the lockout bounds them. */
-export const passwordEvaluations = { count: 0 };
+/** Why a password is verified: a login, a re-authentication before a sensitive change, or the no-reuse history check. */
+export type VerificationPurpose = 'login' | 'current_password' | 'history';
+
+/**
+ * Every argon2 verification, by purpose and outcome (`no_password`: the
+ * dummy hash of an unknown or password-less account). A climb of
+ * login/mismatch and login/no_password across many accounts is password
+ * spraying, which per-account lockout does not see; it also proves the
+ * lockout bounds the work (N verifications per account, whatever the
+ * number of parallel attempts). Process-wide (the work is the process's):
+ * each control plane's registry exposes it (src/app/create-deps.ts).
+ */
+export const passwordVerifications = new Counter({
+  name: 'control_plane_password_verifications_total',
+  help: 'Password verifications (argon2) by purpose (login, current_password, history) and outcome (match, mismatch, no_password)',
+  labelNames: ['purpose', 'outcome'] as const,
+  registers: [],
+});
 
 /** False for a null hash too, after the same amount of work. */
-export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
-  passwordEvaluations.count++;
+export async function verifyPassword(hash: string | null, password: string, purpose: VerificationPurpose): Promise<boolean> {
   const target = hash ?? (await dummy());
+  let ok = false;
   try {
-    const ok = await argon2.verify(target, normalizePassword(password));
-    return ok && hash !== null;
+    ok = await argon2.verify(target, normalizePassword(password));
   } catch {
-    return false;
+    ok = false;
   }
+  passwordVerifications.labels(purpose, hash === null ? 'no_password' : ok ? 'match' : 'mismatch').inc();
+  return ok && hash !== null;
 }
 
 export function needsRehash(hash: string): boolean {

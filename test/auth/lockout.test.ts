@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useControlPlane } from '../support/control-plane.ts';
 import { auditOf } from '../support/audit.ts';
 import { client } from '../support/http.ts';
+import { passwordVerifications, readMetric } from '../support/metrics.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
-import { passwordEvaluations } from '../../src/passwords/hashing.ts';
 import { User } from '../../src/users/user.entity.ts';
 import type { SecuritySettings } from '../../src/security/settings.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
@@ -43,9 +43,9 @@ describe('lockout', () => {
 
   it('50 parallel wrong attempts evaluate at most N passwords', async () => {
     const t = await activeAdmin();
-    const before = passwordEvaluations.count;
+    const before = await passwordVerifications(cp.url);
     const answers = await Promise.all(Array.from({ length: 50 }, () => login(t.admin.email, 'parallel-wrong-guess')));
-    const evaluated = passwordEvaluations.count - before;
+    const evaluated = (await passwordVerifications(cp.url)) - before;
     expect(evaluated).toBe(5);
     expect(await failedAttemptsRecorded(t.admin.id)).toBe(5);
     const counts = answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
@@ -99,9 +99,12 @@ describe('lockout', () => {
   it('unknown users get the same answer, after the same work, and lock alike', async () => {
     const t = await activeAdmin();
     const unknown = `nobody-${uniqueId('x')}@nowhere.test`;
-    const before = passwordEvaluations.count;
+    const dummy = () => readMetric(cp.url, 'control_plane_password_verifications_total{purpose="login",outcome="no_password"}').then((n) => n ?? 0);
+    const [before, dummyBefore] = [await passwordVerifications(cp.url), await dummy()];
     const a = await login(unknown, 'some-password-guess');
-    expect(passwordEvaluations.count - before).toBe(1); // a dummy hash is verified
+    // One verification, of the dummy hash.
+    expect((await passwordVerifications(cp.url)) - before).toBe(1);
+    expect((await dummy()) - dummyBefore).toBe(1);
     const b = await login(t.admin.email, 'some-password-guess');
     expect(a.status).toBe(401);
     expect(a.body).toEqual(b.body);

@@ -1,5 +1,5 @@
 // The product on a real Redis Cluster (3 masters, 3 replicas, started by
-// test/support/redis-cluster.ts): the control plane and two gateway
+// test/support/redis-cluster.ts): a control plane process and two gateway
 // processes are given only REDIS_CLUSTER_NODES. Every Redis use runs on it:
 // the rate limit and the lockout script (login), MFA-token burning, the
 // principal cache (MGET, conditional write-back script), the change
@@ -8,23 +8,29 @@
 // cluster-node-timeout (1 s), nothing is restarted, and the oracle
 // (oracle.ts) finds no wrongful allow. The control plane reaches PostgreSQL
 // through a relay that times each revocation's COMMIT (commit-clock.ts), and
-// the oracle judges from that moment. Figures go to
+// the oracle judges from that moment. The test writes its data straight to
+// PostgreSQL and signs its tokens with deps of its own (`seed`, serving
+// nothing), reads the control plane's password verifications from its
+// /metrics, and looks at the cluster's keys through a client of its own.
+// Figures go to
 // build/faults/redis-cluster-*.json (quoted in the README's failure table).
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanKeys } from '../../core/infra/redis.ts';
+import { connectRedis, createRedis, scanKeys, type RedisClient } from '../../core/infra/redis.ts';
+import { closeControlPlaneDeps, createControlPlaneDeps } from '../../src/app/create-deps.ts';
+import type { ControlPlaneDeps } from '../../src/context/deps.ts';
 import { LoginLockout } from '../../src/lockout/login-lockout.ts';
-import { passwordEvaluations } from '../../src/passwords/hashing.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { GOOD_PASSWORD, tokenFromMail } from '../support/auth.ts';
 import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
-import { testEnv } from '../support/env.ts';
+import { testConfig, testEnv } from '../support/env.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 import { client } from '../support/http.ts';
+import { passwordVerifications } from '../support/metrics.ts';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.ts';
 import { startUpstream, type RunningUpstream } from '../support/upstream.ts';
 import { timedDatabase, type CommitClock, type TimedDatabase } from '../support/faults/commit-clock.ts';
+import { startControlPlaneProcess, type ControlPlaneProcess } from '../support/faults/control-plane-process.ts';
 import { routeTable, startGatewayProcess, type GatewayProcess } from '../support/faults/gateway-process.ts';
 import { Ledger, sample, type Call } from '../support/faults/oracle.ts';
 import { revoke } from '../support/faults/revocations.ts';
@@ -32,7 +38,11 @@ import { summarize, writeScenario, writeSummary } from '../support/faults/summar
 import { gatewayCall, keepCalling, login, pick, sessionOf, type Endpoint, type Subject } from '../support/faults/traffic.ts';
 
 let cluster: RedisClusterHandle;
-let cp: RunningControlPlane;
+let cp: ControlPlaneProcess;
+/** The test's own wiring (ORM, token signer, a cluster client): writes fixtures, serves nothing. */
+let seed: ControlPlaneDeps;
+/** The test's own cluster client, for looking at keys (with the run's key prefix, as the services write them). */
+let keys: RedisClient;
 /** The control plane's link to PostgreSQL, and the COMMITs seen on it. */
 let cpPg: TimedDatabase;
 let commits: CommitClock;
@@ -49,21 +59,28 @@ beforeAll(async () => {
   cpPg = await timedDatabase();
   commits = cpPg.commits;
   // REDIS_URL points nowhere: nothing may use it once cluster nodes are given.
-  cp = await startControlPlane({ REDIS_CLUSTER_NODES: cluster.nodes, REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: cpPg.url });
+  const onCluster = { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_URL: 'redis://127.0.0.1:1' };
+  cp = await startControlPlaneProcess({ ...onCluster, DATABASE_URL: cpPg.url });
+  // Fixtures go straight to PostgreSQL, not through the commit clock's relay: it sees only the control plane's COMMITs.
+  seed = await createControlPlaneDeps(testConfig(onCluster));
+  keys = createRedis({ url: seed.config.REDIS_URL, clusterNodes: seed.config.REDIS_CLUSTER_NODES, keyPrefix: prefix, name: 'test-keys' });
+  await connectRedis(keys);
   upstream = await startUpstream();
   routes = await routeTable(upstream.url);
   const env = { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_URL: 'redis://127.0.0.1:1', CONTROL_PLANE_URL: cp.url, GATEWAY_ROUTES: routes.file };
   gateways = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
   endpoints = gateways.map((g, i) => ({ name: `gateway-${i + 1}`, url: g.url }));
-  world = await gatewayWorld(cp.deps);
-  await activate(cp.deps, world.tenant.admin.id);
-  admin = client(cp.url, await tokenFor(cp.deps, world.tenant.admin.id));
+  world = await gatewayWorld(seed);
+  await activate(seed, world.tenant.admin.id);
+  admin = client(cp.url, await tokenFor(seed, world.tenant.admin.id));
   await gatewaysReady();
 }, 90_000);
 
 afterAll(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
-  await cp?.close();
+  await cp?.stop();
+  if (seed) await closeControlPlaneDeps(seed);
+  keys?.disconnect();
   await cpPg?.stop();
   await upstream?.close();
   await routes?.remove();
@@ -84,8 +101,8 @@ async function gatewaysReady(ms = 20_000): Promise<void> {
 /** An ACTIVE user with a password, orders RW on `merchants`, and one session. */
 async function subjectWithPassword(merchants = [world.m.direct, world.m.other]): Promise<Subject> {
   const u = await world.user({ acl: { orders: 'RW' }, merchantsAccess: merchants });
-  await activate(cp.deps, u.id, GOOD_PASSWORD);
-  const { email } = await cp.deps.orm.em.fork().findOneOrFail(User, u.id);
+  await activate(seed, u.id, GOOD_PASSWORD);
+  const { email } = await seed.orm.em.fork().findOneOrFail(User, u.id);
   return { userId: u.id, roleId: u.roleId, email, password: GOOD_PASSWORD, merchants, sessions: [{ sid: sessionOf(u.token), accessToken: u.token, refreshToken: '' }], lock: Promise.resolve() };
 }
 
@@ -135,11 +152,11 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect((await client(cp.url).post('/v1/auth/login', { email, password: GOOD_PASSWORD })).status).toBe(200);
 
-    // Lockout: 30 parallel wrong attempts evaluate exactly N (5) passwords; the rest are 423.
+    // Lockout: 30 parallel wrong attempts evaluate exactly N (5) passwords (the process's /metrics); the rest are 423.
     const target = await subjectWithPassword();
-    const before = passwordEvaluations.count;
+    const before = await passwordVerifications(cp.url);
     const answers = await Promise.all(Array.from({ length: 30 }, () => client(cp.url).post('/v1/auth/login', { email: target.email, password: 'parallel-wrong-guess' })));
-    expect(passwordEvaluations.count - before).toBe(5);
+    expect((await passwordVerifications(cp.url)) - before).toBe(5);
     const byStatus = answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
     expect(byStatus).toEqual({ 401: 5, 423: 25 });
     expect((await client(cp.url).post('/v1/auth/login', { email: target.email, password: GOOD_PASSWORD })).status).toBe(423);
@@ -158,11 +175,11 @@ describe('the product on a Redis Cluster of 3 masters and 3 replicas', () => {
     const recordKey = `${prefix}principal:{user:${narrow.userId}}`;
     expect(await cluster.command(['CLUSTER', 'KEYSLOT', recordKey])).toBe(await cluster.command(['CLUSTER', 'KEYSLOT', `${prefix}principal-gen:{user:${narrow.userId}}`]));
     // A scan sees every master's keys: 30 keys with their own hash tags land on all three.
-    await Promise.all(Array.from({ length: 30 }, (_, i) => cp.deps.redis.set(`scan-probe:{${i}}`, '1', 'EX', 60)));
-    const probes = await scanKeys(cp.deps.redis, `${prefix}scan-probe:*`);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => keys.set(`scan-probe:{${i}}`, '1', 'EX', 60)));
+    const probes = await scanKeys(keys, `${prefix}scan-probe:*`);
     expect(probes.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `${prefix}scan-probe:{${i}}`).sort());
     expect(new Set(await Promise.all(probes.map((k) => cluster.masterOf(k)))).size).toBe(3);
-    expect(await scanKeys(cp.deps.redis, `${prefix}principal:*`)).toContain(recordKey);
+    expect(await scanKeys(keys, `${prefix}principal:*`)).toContain(recordKey);
 
     // A revocation under traffic on both gateways: the oracle allows nothing later than 100 ms after its COMMIT.
     const applied = await Promise.all(gateways.map((g) => counter(g, 'gateway_authz_changes_total{kind="user"}')));

@@ -1,18 +1,23 @@
 // Two control planes behind the same PostgreSQL and Redis (any number run
 // behind a load balancer, docs/architecture.md): every once-only or
 // counted rule holds across them when the same thing arrives at both at the
-// same moment. Each is a whole control plane (its own Fastify server, ORM
-// pool and Redis connection); requests are split between them over HTTP.
-// - lockout: parallel wrong attempts split over both evaluate at most N
-//   passwords (the reservation is one Lua script on one Redis key);
+// same moment. Both are real processes (`node src/server.ts`, as production
+// runs them: their own Fastify server, ORM pool, Redis connection and
+// timers); requests are split between them over HTTP. An in-process control
+// plane and gateway (approval-stack.ts) only seed data and hold requests for
+// approval.
+// - lockout: parallel wrong attempts split over both evaluate exactly N
+//   passwords, summed from each process's /metrics (the reservation is one
+//   Lua script on one Redis key);
 // - an invitation link accepted on both at once works once (conditional
 //   UPDATE of the link);
 // - a TOTP code sent to both at once opens one session (conditional UPDATE of
 //   the last step), and one MFA token sent to both at once too (SET NX);
 // - an approval approved on both at once reaches the upstream exactly once
 //   (conditional claim PENDING → APPROVED);
-// - the expiry sweep running on both at once expires each approval once, with
-//   one audit event (FOR UPDATE SKIP LOCKED);
+// - expiry: approvals past their TTL expire once each, with one audit event
+//   (FOR UPDATE SKIP LOCKED), when both processes' 1 s sweep timers and
+//   six simultaneous reads (which expire what is due first) race for them;
 // - the soak's mix (gateway reads and writes, logins, revocations of every
 //   kind made through either control plane) with two control plane
 //   processes and three gateway processes: no call allowed later than
@@ -23,17 +28,15 @@
 //   deciding with the signing keys it already fetched.
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireDue } from '../../src/approvals/store.ts';
-import { passwordEvaluations } from '../../src/passwords/hashing.ts';
 import { bootstrapTenant } from '../../src/tenants/bootstrap.ts';
 import { codeAt, completeInvitation, GOOD_PASSWORD, inviteUser, tokenFromMail } from '../support/auth.ts';
 import { gatewayWorld, type GatewayWorld } from '../support/worlds/gateway.ts';
 import { client, receivedUnder, startApprovalStack, type ApprovalStack } from '../support/approval-stack.ts';
 import { auditOf } from '../support/audit.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane.ts';
+import { passwordVerifications } from '../support/metrics.ts';
 import { User } from '../../src/users/user.entity.ts';
 import { timedDatabase } from '../support/faults/commit-clock.ts';
-import { startControlPlaneProcess } from '../support/faults/control-plane-process.ts';
+import { startControlPlaneProcess, type ControlPlaneProcess } from '../support/faults/control-plane-process.ts';
 import { routeTable, startGatewayProcess } from '../support/faults/gateway-process.ts';
 import { afterCommit, Ledger, sample } from '../support/faults/oracle.ts';
 import { revoke } from '../support/faults/revocations.ts';
@@ -41,26 +44,32 @@ import { summarize, writeScenario } from '../support/faults/summary.ts';
 import { gatewayCall, keepCalling, login, pick, sessionOf, type Endpoint, type Subject } from '../support/faults/traffic.ts';
 import { activate, tokenFor, uniqueId } from '../support/fixtures.ts';
 
+/** How often each process sweeps expired approvals (the shortest APPROVAL_SWEEP_SECONDS). */
+const SWEEP_SECONDS = 1;
+
 let stack: ApprovalStack;
-let cps: [RunningControlPlane, RunningControlPlane];
+let planes: ControlPlaneProcess[] = [];
 let world: GatewayWorld;
 
 beforeAll(async () => {
-  // The sweep's own timer is off: the test runs both sweeps at the same moment itself.
+  // The seeding control plane does not sweep: expiry is the processes' work.
   stack = await startApprovalStack({ APPROVAL_SWEEP_SECONDS: '0' });
-  const second = await startControlPlane({ GATEWAY_ROUTES: stack.cp.deps.config.GATEWAY_ROUTES, APPROVAL_SWEEP_SECONDS: '0' });
-  cps = [stack.cp, second];
+  // Both send approved requests to the stack's upstream (the same route table).
+  const env = { GATEWAY_ROUTES: stack.cp.deps.config.GATEWAY_ROUTES, APPROVAL_SWEEP_SECONDS: String(SWEEP_SECONDS) };
+  planes = await Promise.all([startControlPlaneProcess(env), startControlPlaneProcess(env)]);
   world = await gatewayWorld(stack.cp.deps);
 });
 
 afterAll(async () => {
-  await cps?.[1].close();
+  await Promise.all(planes.map((p) => p.stop()));
   await stack?.close();
 });
 
-/** Request i goes to control plane i % 2. */
-const api = (i: number, token?: string) => client(cps[i % 2]!.url, token);
+/** Request i goes to control plane process i % 2. */
+const api = (i: number, token?: string) => client(planes[i % 2]!.url, token);
 const statuses = (rs: { status: number }[]) => rs.map((r) => r.status).sort();
+/** Password verifications made by both processes together. */
+const verifiedOnBoth = async () => (await Promise.all(planes.map((p) => passwordVerifications(p.url)))).reduce((a, b) => a + b, 0);
 
 async function tenantAdmin(mfaRequired: boolean) {
   const id = uniqueId('t');
@@ -72,9 +81,9 @@ async function tenantAdmin(mfaRequired: boolean) {
 describe('two control planes sharing PostgreSQL and Redis', () => {
   it('lockout: 50 parallel wrong attempts split over both evaluate exactly N (5) passwords', async () => {
     const t = await tenantAdmin(false);
-    const before = passwordEvaluations.count;
+    const before = await verifiedOnBoth();
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => api(i).post('/v1/auth/login', { email: t.admin.email, password: 'parallel-wrong-guess' })));
-    expect(passwordEvaluations.count - before).toBe(5);
+    expect((await verifiedOnBoth()) - before).toBe(5);
     const counts = answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
     expect(counts).toEqual({ 401: 5, 423: 45 });
     // Locked on both.
@@ -128,36 +137,55 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
     expect(receivedUnder(stack.upstream, '/refunds').length - sentBefore).toBe(ids.length);
   });
 
-  it('the expiry sweep running on both at once expires each approval once, with one audit event', async () => {
+  it('approvals past their TTL expire once each, with one audit event, when both processes\' sweeps and six simultaneous reads race for them', async () => {
     const maker = await world.user({ acl: { refunds: 'RW' } });
-    const ids: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      const held = await client(stack.gw.url, maker.token).post('/refunds', { amount: i, orderId: uniqueId('o') }, { 'x-merchant-id': world.m.direct });
-      expect(held.status).toBe(202);
-      ids.push(held.body.approvalId as string);
-    }
-    const now = new Date(Date.now() + (stack.cp.deps.config.APPROVAL_TTL_HOURS * 3600 + 60) * 1000);
-    // Three sweeps on each control plane, all at once.
-    const swept = await Promise.all([0, 1, 0, 1, 0, 1].map((i) => expireDue(cps[i]!.deps.orm.em.fork(), now, { tenantId: world.tenantId })));
-    expect(swept.reduce((a, b) => a + b, 0)).toBe(ids.length);
-    for (const id of ids) {
-      const events = (await auditOf(stack.cp, id)).map((e) => e.action);
-      expect(events, id).toEqual(['approval.requested', 'approval.expired']);
-    }
-    const rows = await stack.cp.deps.orm.em.getConnection().execute<{ status: string }[]>('select status from approvals where id in (?)', [ids]);
-    expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'EXPIRED'));
+    const checker = await world.user({ acl: { refunds: 'CHECKER' } });
+    const hold = async (n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const held = await client(stack.gw.url, maker.token).post('/refunds', { amount: i, orderId: uniqueId('o') }, { 'x-merchant-id': world.m.direct });
+        expect(held.status).toBe(202);
+        ids.push(held.body.approvalId as string);
+      }
+      return ids;
+    };
+    const db = stack.cp.deps.orm.em.getConnection();
+    // The processes run on the real clock: the approvals' expiry is moved into the past instead
+    // (the in-process version moved the sweep's clock past APPROVAL_TTL_HOURS).
+    const makeDue = (ids: string[]) => db.execute(`update approvals set expires_at = now() - interval '1 minute' where id in (?)`, [ids]);
+    const statusOf = async (ids: string[]) => (await db.execute<{ status: string }[]>('select status from approvals where id in (?)', [ids])).map((r) => r.status);
+    const expiredOnce = async (ids: string[]) => {
+      for (const id of ids) expect((await auditOf(stack.cp, id)).map((e) => e.action), id).toEqual(['approval.requested', 'approval.expired']);
+      expect(await statusOf(ids)).toEqual(ids.map(() => 'EXPIRED'));
+    };
+
+    // 1. Due under both timers and six listings sent at one moment, three per process (a listing
+    //    expires its tenant's due approvals before answering, with the sweep's statement).
+    const raced = await hold(30);
+    await makeDue(raced);
+    const listings = await Promise.all([0, 1, 0, 1, 0, 1].map((i) => api(i, checker.token).get('/v1/approvals?status=EXPIRED')));
+    expect(statuses(listings)).toEqual([200, 200, 200, 200, 200, 200]);
+    await expiredOnce(raced);
+
+    // 2. Due with nobody reading: the processes' timers alone expire them (both sweep every second).
+    const swept = await hold(30);
+    await makeDue(swept);
+    const deadline = Date.now() + (3 * SWEEP_SECONDS + 2) * 1000;
+    // Waiting for the timers (bounded: three sweep periods and slack).
+    while ((await statusOf(swept)).some((st) => st !== 'EXPIRED') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await expiredOnce(swept);
   });
 
   it('the soak mix on two control plane processes and three gateway processes: revocations through either, 0 wrongful allows from COMMIT', async () => {
     const upstream = await routeTable(stack.upstream.url);
-    // Real processes, as production runs them; the in-process ones above only seed data here.
+    // Their own processes: these reach PostgreSQL through the commit clock's relay.
     const db = await timedDatabase();
-    const planes = await Promise.all([0, 1].map(() => startControlPlaneProcess({ DATABASE_URL: db.url })));
-    const gateways = await Promise.all([0, 1, 2].map((i) => startGatewayProcess({ CONTROL_PLANE_URL: planes[i % 2]!.url, GATEWAY_ROUTES: upstream.file })));
+    const timed = await Promise.all([0, 1].map(() => startControlPlaneProcess({ DATABASE_URL: db.url })));
+    const gateways = await Promise.all([0, 1, 2].map((i) => startGatewayProcess({ CONTROL_PLANE_URL: timed[i % 2]!.url, GATEWAY_ROUTES: upstream.file })));
     try {
       await activate(stack.cp.deps, world.tenant.admin.id);
       const token = await tokenFor(stack.cp.deps, world.tenant.admin.id);
-      const admins = planes.map((p) => client(p.url, token));
+      const admins = timed.map((p) => client(p.url, token));
       const both = [world.m.direct, world.m.other];
       const subjectWith = async (roleId?: string): Promise<Subject> => {
         const u = await world.user({ acl: { orders: 'RW' }, ...(roleId && { roleId }), merchantsAccess: both });
@@ -178,7 +206,7 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
           const x = pick(everyone);
           await gatewayCall(ledger, pick(endpoints), x, pick(['read', 'read', 'write'] as const), pick(x.merchants));
         }, 10),
-        keepCalling(1, async (l) => login(ledger, planes[l % 2]!.url, pick(rest)), 300),
+        keepCalling(1, async (l) => login(ledger, timed[l % 2]!.url, pick(rest)), 300),
       ];
       // Revocations alternate between the control planes.
       const plan = [
@@ -204,15 +232,15 @@ describe('two control planes sharing PostgreSQL and Redis', () => {
       }
     } finally {
       await Promise.all(gateways.map((g) => g.stop()));
-      await Promise.all(planes.map((p) => p.stop()));
+      await Promise.all(timed.map((p) => p.stop()));
       await db.stop();
       await upstream.remove();
     }
   });
 
-  // Last: it stops the first control plane, the one the gateway fetched its keys from.
+  // Last: it stops the in-process control plane, the one the gateway fetched its keys from.
   it('one control plane stopped: the other serves logins and revocations, the gateway keeps deciding on the keys it has', async () => {
-    // Everything made through the first control plane's deps is made before it stops.
+    // Everything made through the stopped control plane's deps is made before it stops.
     const t = await tenantAdmin(false);
     const live = await world.user({ acl: { orders: 'RW' } });
     const victim = await world.user({ acl: { orders: 'RW' } });
