@@ -3,8 +3,8 @@
 // GATEWAY_WORKERS=N this process supervises N of them on one port
 // (gateway/cluster/primary.ts).
 import cluster from 'node:cluster';
-import closeWithGrace from 'close-with-grace';
 import { collectDefaultMetrics } from 'prom-client';
+import { closeGracefully } from '../core/infra/graceful-close.ts';
 import { ConfigError, loadGatewayConfig } from './config.ts';
 import { buildGateway } from './app.ts';
 import { runPrimary } from './cluster/primary.ts';
@@ -18,12 +18,7 @@ async function main(): Promise<void> {
   const app = await buildGateway(deps);
   // `kill -HUP <pid>` reloads the policy bundle now (the folder watch does it too).
   process.on('SIGHUP', () => void deps.policy.reload());
-  closeWithGrace({ delay: 10_000, skip: ['SIGHUP'] }, async ({ err, signal }) => {
-    if (err) app.log.error({ err }, 'shutting down after error');
-    else app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await closeGatewayDeps(deps);
-  });
+  closeGracefully(app, () => closeGatewayDeps(deps), ['SIGHUP']);
   await app.listen({ host: config.HOST, port: config.GATEWAY_PORT });
 }
 

@@ -1,6 +1,6 @@
 // Control plane entry point: validate configuration, migrate, listen, and
 // shut down gracefully on SIGINT/SIGTERM.
-import closeWithGrace from 'close-with-grace';
+import { closeGracefully } from '../core/infra/graceful-close.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, loadConfig } from './config/env.ts';
 import { migrate, requireMigrated } from './db/orm.ts';
@@ -16,12 +16,7 @@ async function main(): Promise<void> {
   else await requireMigrated(deps.orm);
   const app = await buildControlPlane(deps);
   late.log = app.log;
-  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
-    if (err) app.log.error({ err }, 'shutting down after error');
-    else app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await closeControlPlaneDeps(deps);
-  });
+  closeGracefully(app, () => closeControlPlaneDeps(deps));
   await app.listen({ host: config.HOST, port: config.CONTROL_PLANE_PORT });
 }
 
