@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../context/request-context.ts';
 import type { ServiceContext } from '../context/service-context.ts';
 import { ApiError } from '../../core/http/errors.ts';
-import { catalogueSet } from '../modules/catalogue.ts';
+import { catalogueList } from '../modules/catalogue.ts';
 import type { CheckerAppointment, ContextInput, DecisionInput, DecisionResult } from '../../core/policy/types.ts';
 import { merchantInput } from '../../core/principal/build.ts';
 import { loadMerchantRecord } from '../../core/principal/load.ts';
@@ -165,7 +165,7 @@ export async function decidableModules(ctx: ServiceContext, lookup: MerchantLook
   const { policy, config } = ctx.deps;
   const { context } = ctx.actor;
   const merchant = context.type === 'MERCHANT' ? await lookup(context.id) : null;
-  return [...catalogueSet(policy, config)].filter((module) => {
+  return catalogueList(policy, config).filter((module) => {
     const { allow, reasons } = policy.decide(approveInput(ctx.actor, {
       module,
       madeAt: 0,

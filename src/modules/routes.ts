@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { authenticate } from '../auth/authenticate.ts';
 import { authorize } from '../auth/authorize.ts';
 import { Nullable, bearer, errorResponses } from '../http/schemas.ts';
-import { catalogueSet } from './catalogue.ts';
+import { catalogueList } from './catalogue.ts';
 import { serviceContext } from '../context/service-context.ts';
 
 const ModuleView = Type.Object({
@@ -32,7 +32,7 @@ export const modulesRoutes: FastifyPluginAsync = async (fastify) => {
     const { policy, config } = request.server.deps;
     const builtin = new Set(policy.builtinModules);
     const ceilings = (policy.data['authz_config'] as { max_levels?: Record<string, string> } | undefined)?.max_levels ?? {};
-    const items = [...catalogueSet(policy, config)].map((name) => ({
+    const items = catalogueList(policy, config).map((name) => ({
       name,
       builtin: builtin.has(name),
       ceiling: ceilings[name] ?? null,
