@@ -21,7 +21,8 @@ import { Counter } from 'prom-client';
 import { ActivePolicy } from '../../core/policy/bundle/active-policy.ts';
 import { BundleClient } from '../../core/policy/bundle/client.ts';
 import { bundleVerificationKey, sameOrigin } from '../../core/policy/bundle/policy-source.ts';
-import { BundleRefused, refusalReasons, type RefusalReason } from '../../core/policy/bundle/refusal.ts';
+import { refusalCounter } from '../../core/policy/bundle/metrics.ts';
+import { BundleRefused, type RefusalReason } from '../../core/policy/bundle/refusal.ts';
 import { differences, outcomeOf } from '../../core/policy/decision-diff.ts';
 import { PolicyEngine } from '../../core/policy/engine.ts';
 import type { DecisionResult } from '../../core/policy/types.ts';
@@ -71,13 +72,11 @@ export class ShadowPolicy {
     });
     this.counts = Object.fromEntries(outcomes.map((o) => [o, counter.labels(o)])) as ShadowPolicy['counts'];
     for (const o of outcomes) this.counts[o].inc(0);
-    this.refused = new Counter({
-      name: 'gateway_policy_shadow_bundle_refused_total',
-      help: 'Shadow bundles refused (the last good candidate stays), by reason: download, verification, load, health',
-      labelNames: ['reason'] as const,
-      registers: [metrics.registry],
-    });
-    for (const reason of refusalReasons) this.refused.labels(reason).inc(0);
+    this.refused = refusalCounter(
+      metrics.registry,
+      'gateway_policy_shadow_bundle_refused_total',
+      'Shadow bundles refused (the last good candidate stays), by reason: download, verification, load, health',
+    );
   }
 
   /** The shadow bundle as configured, or null when none is. A shadow never blocks the gateway: a folder that does not load is logged and skipped, a server that is down is retried. */

@@ -10,19 +10,24 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ActivePolicy } from './active-policy.ts';
 import { refusalReasons } from './refusal.ts';
 
+/** Bundles refused, by reason; every reason is there from the start, so a dashboard reads 0, not nothing. */
+export function refusalCounter(registry: Registry, name: string, help: string): Counter<'reason'> {
+  const counter = new Counter({ name, help, labelNames: ['reason'] as const, registers: [registry] });
+  for (const reason of refusalReasons) counter.labels(reason).inc(0);
+  return counter;
+}
+
 export function registerBundleMetrics(registry: Registry, prefix: string, active: ActivePolicy): void {
   const activations = new Counter({
     name: `${prefix}_policy_bundle_activations_total`,
     help: 'Policy bundles activated (put in force) since start, the boot bundle included',
     registers: [registry],
   });
-  const refused = new Counter({
-    name: `${prefix}_policy_bundle_refused_total`,
-    help: 'Policy bundles refused (the last good one stays), by reason: download, verification, load, health',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  });
-  for (const reason of refusalReasons) refused.labels(reason).inc(0);
+  const refused = refusalCounter(
+    registry,
+    `${prefix}_policy_bundle_refused_total`,
+    'Policy bundles refused (the last good one stays), by reason: download, verification, load, health',
+  );
   new Gauge({
     name: `${prefix}_policy_bundle_activation_timestamp_seconds`,
     help: 'Unix time the policy bundle in force was activated',
