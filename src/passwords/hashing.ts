@@ -49,7 +49,7 @@ export async function verifyPassword(hash: string | null, password: string, purp
   try {
     ok = await argon2.verify(target, normalizePassword(password));
   } catch {
-    ok = false;
+    // A hash argon2 cannot read matches nothing: ok stays false.
   }
   passwordVerifications.labels(purpose, hash === null ? 'no_password' : ok ? 'match' : 'mismatch').inc();
   return ok && hash !== null;
